@@ -1,0 +1,24 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """Staff members log in to the admin by username; a customer's login is linked to its Customer.
+
+    The customer's password lives here, hashed, and nowhere else; staff never see or set it.
+    """
+
+    customer = models.OneToOneField(
+        "customers.Customer",
+        verbose_name=_("odbiorca"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="user",
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("użytkownik")
+        verbose_name_plural = _("użytkownicy")

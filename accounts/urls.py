@@ -1,0 +1,7 @@
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("<slug:region>/logowanie/", views.login, name="login"),
+]

@@ -1,0 +1,149 @@
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from customers.validators import (
+    customer_number_validator,
+    format_nip,
+    postal_code_validator,
+    sub_code_validator,
+    validate_nip,
+)
+
+
+class Region(models.Model):
+    """A billing region: its own customer numbering, login page and seller data on documents."""
+
+    slug = models.SlugField(_("identyfikator w adresie"), max_length=50, unique=True)
+    name = models.CharField(_("nazwa"), max_length=100)
+    towns = models.CharField(_("miejscowości"), max_length=200, help_text=_("Oddzielone przecinkami."))
+    position = models.PositiveSmallIntegerField(_("kolejność na stronie głównej"), default=0)
+    seller_name = models.CharField(_("sprzedawca: nazwa"), max_length=200)
+    seller_nip = models.CharField(_("sprzedawca: NIP"), max_length=10, validators=[validate_nip])
+    seller_street = models.CharField(_("sprzedawca: ulica i numer"), max_length=200)
+    seller_postal_code = models.CharField(
+        _("sprzedawca: kod pocztowy"), max_length=6, validators=[postal_code_validator]
+    )
+    seller_city = models.CharField(_("sprzedawca: miejscowość"), max_length=100)
+    seller_phone = models.CharField(_("sprzedawca: telefon"), max_length=30)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regiony")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def seller_nip_display(self):
+        return format_nip(self.seller_nip)
+
+
+class CustomerQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def enrolled(self):
+        """Customers whose written request put an e-mail address on file."""
+        return self.exclude(email="")
+
+
+class Customer(models.Model):
+    """One billing account: (region, 6-digit number, 4-digit sub-customer code).
+
+    Name and address come from the billing export; the e-mail address and the e-invoice consent
+    are eBOK's own (the export carries neither) and an import never touches them.
+    """
+
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="customers")
+    number = models.CharField(_("numer odbiorcy"), max_length=6, validators=[customer_number_validator])
+    sub_code = models.CharField(_("pododbiorca"), max_length=4, default="0000", validators=[sub_code_validator])
+    name = models.CharField(_("nazwa"), max_length=250)
+    nip = models.CharField(_("NIP"), max_length=10, blank=True, validators=[validate_nip])
+    street = models.CharField(_("ulica i numer"), max_length=200, blank=True)
+    postal_code = models.CharField(_("kod pocztowy"), max_length=6, blank=True, validators=[postal_code_validator])
+    city = models.CharField(_("miejscowość"), max_length=100, blank=True)
+    phone = models.CharField(_("telefon"), max_length=30, blank=True)
+    active = models.BooleanField(
+        _("aktywny"), default=True, help_text=_("Nieaktywny odbiorca nie może się zalogować; jego historia zostaje.")
+    )
+    email = models.EmailField(_("e-mail do eBOK"), blank=True)
+    email_requested_on = models.DateField(
+        _("data pisemnego wniosku o e-mail"),
+        null=True,
+        blank=True,
+        help_text=_("Data złożenia podpisanego wniosku, na podstawie którego wpisano adres e-mail."),
+    )
+    einvoice_consent = models.BooleanField(_("zgoda na e-fakturę"), default=False)
+    einvoice_consent_changed_at = models.DateTimeField(_("zmiana zgody na e-fakturę"), null=True, blank=True)
+    created_at = models.DateTimeField(_("utworzono"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("zmieniono"), auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["region", "number", "sub_code"]
+        verbose_name = _("odbiorca")
+        verbose_name_plural = _("odbiorcy")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "number", "sub_code"], name="customer_unique_code"),
+            # An address on file needs the date of the written request that named it.
+            models.CheckConstraint(
+                condition=Q(email="") | Q(email_requested_on__isnull=False), name="customer_email_has_request_date"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def code(self):
+        """The customer number as printed on invoices: 001234-0000."""
+        return f"{self.number}-{self.sub_code}"
+
+    @property
+    def portal_code(self):
+        """What the customer types into Odbiorca: the number without its two leading zeros."""
+        return self.number[2:]
+
+    @property
+    def nip_display(self):
+        return format_nip(self.nip)
+
+    @property
+    def address(self):
+        return ", ".join(part for part in (self.street, f"{self.postal_code} {self.city}".strip()) if part)
+
+
+class MeteringPoint(models.Model):
+    """A heat node (węzeł cieplny) with its own meter, tariff group and ordered power."""
+
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    identifier = models.CharField(_("punkt"), max_length=30, help_text=_("Identyfikator z systemu bilingowego."))
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("odbiorca"), on_delete=models.PROTECT, related_name="metering_points"
+    )
+    address = models.CharField(_("adres"), max_length=250)
+    tariff_group = models.CharField(_("grupa taryfowa"), max_length=20, blank=True)
+    ordered_power_mw = models.DecimalField(
+        _("moc zamówiona [MW]"),
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
+    class Meta:
+        ordering = ["region", "identifier"]
+        verbose_name = _("punkt poboru")
+        verbose_name_plural = _("punkty poboru")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "identifier"], name="point_unique_identifier"),
+            models.CheckConstraint(condition=Q(ordered_power_mw__gte=0), name="point_power_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.identifier} {self.address}"

@@ -1,0 +1,16 @@
+from django.urls import path
+from django.views.generic import TemplateView
+
+from customers import views
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("ochrona-danych-osobowych/", TemplateView.as_view(template_name="public/privacy.html"), name="privacy"),
+    path("regulamin/", TemplateView.as_view(template_name="public/terms.html"), name="terms"),
+    path(
+        "deklaracja-dostepnosci/",
+        TemplateView.as_view(template_name="public/accessibility.html"),
+        name="accessibility",
+    ),
+    path("kontakt/", TemplateView.as_view(template_name="public/contact.html"), name="contact"),
+]

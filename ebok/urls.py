@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("eBOK — administracja")
+admin.site.site_title = _("eBOK")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("customers.urls")),
+    path("", include("accounts.urls")),
+]

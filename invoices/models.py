@@ -1,0 +1,172 @@
+import uuid
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Round
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer, Region
+from invoices.validators import format_nrb, validate_ksef_number, validate_nrb
+
+# Precisions of the billing contract (spec/billing-export.md).
+MONEY = {"max_digits": 14, "decimal_places": 2}
+QUANTITY = {"max_digits": 18, "decimal_places": 6}
+UNIT_PRICE = {"max_digits": 20, "decimal_places": 8}
+
+
+def invoice_pdf_path(invoice, filename):
+    # The public id, not the number: numbers contain slashes and are guessable.
+    return f"invoices/{invoice.issue_date:%Y/%m}/{invoice.public_id}.pdf"
+
+
+class InvoiceQuerySet(models.QuerySet):
+    def newest_first(self):
+        return self.order_by("-issue_date", "-number")
+
+
+class Invoice(models.Model):
+    """An issued invoice or correction. Issued invoices never change; corrections are new rows."""
+
+    class Kind(models.TextChoices):
+        VAT = "VAT", _("faktura VAT")
+        KOR = "KOR", _("faktura korygująca")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(_("numer"), max_length=60)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("odbiorca"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    kind = models.CharField(_("rodzaj"), max_length=3, choices=Kind.choices, default=Kind.VAT)
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("korygowana faktura"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    issue_date = models.DateField(_("data wystawienia"))
+    period_from = models.DateField(_("okres od"), null=True, blank=True)
+    period_to = models.DateField(_("okres do"), null=True, blank=True)
+    due_date = models.DateField(_("termin płatności"))
+    net = models.DecimalField(_("netto"), **MONEY)
+    vat = models.DecimalField(_("VAT"), **MONEY)
+    gross = models.DecimalField(_("brutto"), **MONEY)
+    ksef_number = models.CharField(_("numer KSeF"), max_length=35, blank=True, validators=[validate_ksef_number])
+    payment_account = models.CharField(_("rachunek do wpłat"), max_length=26, blank=True, validators=[validate_nrb])
+    ksef_xml = models.BinaryField(_("oryginalny XML KSeF"), null=True, blank=True, editable=False)
+    pdf = models.FileField(_("wydruk PDF"), upload_to=invoice_pdf_path, blank=True, editable=False)
+    created_at = models.DateTimeField(_("zaimportowano"), auto_now_add=True)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issue_date", "-number"]
+        verbose_name = _("faktura")
+        verbose_name_plural = _("faktury")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "number"], name="invoice_unique_number"),
+            models.UniqueConstraint(
+                fields=["ksef_number"], condition=~Q(ksef_number=""), name="invoice_unique_ksef_number"
+            ),
+            # Rounded to the grosz because SQLite keeps decimals as binary floats (0.10 + 0.20 != 0.30);
+            # on PostgreSQL's exact numeric the rounding changes nothing.
+            models.CheckConstraint(
+                condition=Q(gross=Round(F("net") + F("vat"), 2)), name="invoice_gross_is_net_plus_vat"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_from__isnull=True) | Q(period_to__isnull=True) | Q(period_from__lte=F("period_to")),
+                name="invoice_period_in_order",
+            ),
+            # A correction names the invoice it corrects and only a correction may be negative.
+            models.CheckConstraint(
+                condition=Q(kind="VAT", corrects__isnull=True, net__gte=0, vat__gte=0)
+                | Q(kind="KOR", corrects__isnull=False),
+                name="invoice_kind_rules",
+            ),
+        ]
+        indexes = [
+            # A customer's invoices, newest first (Faktury, Pulpit, Rozliczenia).
+            models.Index(fields=["customer", "-issue_date", "-number"], name="invoice_customer_newest"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_correction(self):
+        return self.kind == self.Kind.KOR
+
+    @property
+    def payment_account_display(self):
+        return format_nrb(self.payment_account)
+
+
+class InvoiceLine(models.Model):
+    class VatRate(models.TextChoices):
+        R23 = "23", "23%"
+        R8 = "8", "8%"
+        R5 = "5", "5%"
+        R0 = "0", "0%"
+        ZW = "zw", _("zw (zwolnione)")
+        NP = "np", _("np (nie podlega)")
+
+    invoice = models.ForeignKey(Invoice, verbose_name=_("faktura"), on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(_("lp."))
+    name = models.CharField(_("nazwa"), max_length=250)
+    unit = models.CharField(_("j.m."), max_length=10, blank=True)
+    quantity = models.DecimalField(_("ilość"), null=True, blank=True, **QUANTITY)
+    unit_net_price = models.DecimalField(_("cena jedn. netto"), null=True, blank=True, **UNIT_PRICE)
+    net_value = models.DecimalField(_("wartość netto"), **MONEY)
+    vat_rate = models.CharField(_("stawka VAT"), max_length=2, choices=VatRate.choices)
+
+    class Meta:
+        ordering = ["invoice", "position"]
+        verbose_name = _("pozycja faktury")
+        verbose_name_plural = _("pozycje faktury")
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_unique_position"),
+            models.CheckConstraint(
+                condition=Q(vat_rate__in=["23", "8", "5", "0", "zw", "np"]), name="invoice_line_known_vat_rate"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.name}"
+
+
+class Payment(models.Model):
+    """Money received, as the billing system booked it."""
+
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    billing_id = models.CharField(_("identyfikator wpłaty"), max_length=40)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("odbiorca"), on_delete=models.PROTECT, related_name="payments"
+    )
+    date = models.DateField(_("data"))
+    amount = models.DecimalField(_("kwota"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
+    title = models.CharField(_("tytuł"), max_length=250, blank=True)
+    invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("rozliczana faktura"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+
+    class Meta:
+        ordering = ["-date", "-billing_id"]
+        verbose_name = _("wpłata")
+        verbose_name_plural = _("wpłaty")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "billing_id"], name="payment_unique_billing_id"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["customer", "-date"], name="payment_customer_newest")]
+
+    def __str__(self):
+        return f"{self.billing_id} {self.amount}"

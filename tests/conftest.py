@@ -1,0 +1,60 @@
+"""The fixed cast of test customers (healthchecks' alice/bob/charlie):
+
+- ``owner``: 001234-0000 in Jaworzno, the one logged in;
+- ``sibling``: 001234-0001, a sub-customer of the same code in the same region;
+- ``stranger``: 001234-0000 in Będzin, Czeladź, Sosnowiec: the same 4-digit code in the other region.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from customers.models import Customer, MeteringPoint, Region
+
+
+@pytest.fixture
+def jaworzno(db):
+    return Region.objects.get(slug="jaworzno")
+
+
+@pytest.fixture
+def bedzin(db):
+    return Region.objects.get(slug="bedzin-czeladz-sosnowiec")
+
+
+@pytest.fixture
+def owner(jaworzno):
+    return Customer.objects.create(
+        region=jaworzno,
+        number="001234",
+        name="Spółdzielnia Mieszkaniowa „Zgoda”",
+        nip="6320000068",
+        street="ul. Grunwaldzka 12",
+        postal_code="43-600",
+        city="Jaworzno",
+        email="zarzad@sm-zgoda.example",
+        email_requested_on=datetime.date(2026, 10, 1),
+    )
+
+
+@pytest.fixture
+def sibling(jaworzno):
+    return Customer.objects.create(region=jaworzno, number="001234", sub_code="0001", name="SM „Zgoda” — budynek B")
+
+
+@pytest.fixture
+def stranger(bedzin):
+    return Customer.objects.create(region=bedzin, number="001234", name="Wspólnota Mieszkaniowa Małachowskiego 3")
+
+
+@pytest.fixture
+def point(owner):
+    return MeteringPoint.objects.create(
+        region=owner.region,
+        identifier="W-0123",
+        customer=owner,
+        address="ul. Grunwaldzka 12, Jaworzno",
+        tariff_group="A1",
+        ordered_power_mw=Decimal("0.2500"),
+    )

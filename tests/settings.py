@@ -1,0 +1,19 @@
+"""Settings for the test suite: the project's settings, made fast and deterministic.
+
+A test key is supplied before the project's settings are read, because those refuse to load
+without one (as production must).
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-key-" + "k3y-for-the-eBOK-test-suite-never-used-anywhere" * 2)
+
+from ebok.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False}
