@@ -1,0 +1,199 @@
+import datetime
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from consumption.models import ConsumptionReading
+from customers.demo import DemoExport, ExportWriter, add_months
+from customers.models import Customer, MeteringPoint, Region
+from invoices.models import Invoice, InvoiceLine, Payment
+
+MINIMUM_CUSTOMERS = 6
+
+
+class Command(BaseCommand):
+    help = (
+        "Writes a realistic billing export (the six CSV files of spec/billing-export.md, one folder per "
+        "region) and loads the same data into an empty database, in one transaction. The same --seed, "
+        "--customers and --until always give byte-identical files. With --if-empty it does nothing when "
+        "customers already exist (what `make run` uses); with --no-load it only writes the files."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--customers",
+            type=int,
+            default=20,
+            help=f"Customer accounts in all (split between the regions, at least {MINIMUM_CUSTOMERS}). Default 20.",
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="Seed of the generator. Default 2026.")
+        parser.add_argument(
+            "--until",
+            help="The last billed month, RRRR-MM. Default: the last complete month.",
+        )
+        parser.add_argument("--months", type=int, default=36, help="Months of history. Default 36 (3 years).")
+        parser.add_argument(
+            "--output",
+            type=Path,
+            default=settings.VAR_DIR / "demo-export",
+            help="Folder for the export; each region gets a subfolder. Default var/demo-export.",
+        )
+        parser.add_argument("--no-load", action="store_true", help="Only write the files.")
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing if customers already exist.")
+
+    def handle(self, *args, customers, seed, until, months, output, no_load, if_empty, **options):
+        if if_empty and Customer.objects.exists():
+            self.stdout.write("Dane są już w bazie: pomijam dane demonstracyjne.")
+            return
+        until = self._parse_until(until)
+        if customers < MINIMUM_CUSTOMERS:
+            raise CommandError(f"--customers: potrzeba co najmniej {MINIMUM_CUSTOMERS} odbiorców, podano {customers}.")
+        if not 1 <= months <= 240:
+            raise CommandError(f"--months: od 1 do 240 miesięcy, podano {months}.")
+        if not no_load and Customer.objects.exists():
+            raise CommandError(
+                "Baza zawiera już odbiorców: dane demonstracyjne wczytuję tylko do pustej bazy. "
+                "Użyj --no-load, aby tylko zapisać pliki."
+            )
+
+        regions = list(Region.objects.order_by("slug"))
+        shares = [customers - customers // 2, customers // 2]
+        output.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
+        try:
+            with transaction.atomic():
+                totals = {}
+                for region, share in zip(regions, shares, strict=True):
+                    export = DemoExport(
+                        region.slug,
+                        customers=share,
+                        seed=seed,
+                        until=until,
+                        months=months,
+                        seller_nip=region.seller_nip,
+                    )
+                    with ExportWriter(staging / region.slug) as writer:
+                        for account in export:
+                            writer.write(account)
+                            if not no_load:
+                                load_account(region, account)
+                    totals[region] = writer.counts
+            output.mkdir(exist_ok=True)
+            for region in regions:
+                target = output / region.slug
+                if target.exists():
+                    shutil.rmtree(target)
+                (staging / region.slug).rename(target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+        for region, counts in totals.items():
+            rows = ", ".join(f"{name} {count}" for name, count in counts.items())
+            self.stdout.write(f"{region.name}: {output / region.slug} ({rows})")
+        action = "Zapisano pliki" if no_load else "Zapisano pliki i wczytano dane"
+        self.stdout.write(self.style.SUCCESS(f"{action}: {customers} odbiorców, {months} miesięcy do {until:%m.%Y}."))
+
+    def _parse_until(self, value):
+        if value is None:
+            return add_months(timezone.localdate().replace(day=1), -1)
+        match = re.fullmatch(r"(\d{4})-(\d{2})", value)
+        if not match or not 1 <= int(match[2]) <= 12:
+            raise CommandError(f"--until: oczekiwano miesiąca w postaci RRRR-MM, np. 2026-10; podano {value!r}.")
+        return datetime.date(int(match[1]), int(match[2]), 1)
+
+
+def load_account(region, account):
+    """Store one generated account through the models (until the billing import can read the files)."""
+    row = account.customer
+    customer = Customer.objects.create(
+        region=region,
+        number=f"{int(row['kod']):06d}",
+        sub_code=row["pododbiorca"],
+        name=row["nazwa"],
+        nip=row["nip"],
+        street=row["ulica"],
+        postal_code=row["kod_pocztowy"],
+        city=row["miejscowosc"],
+        phone=row["telefon"],
+        active=row["aktywny"] == "T",
+    )
+    points = {
+        point.identifier: point
+        for point in MeteringPoint.objects.bulk_create(
+            MeteringPoint(
+                region=region,
+                identifier=row["punkt"],
+                customer=customer,
+                address=row["adres"],
+                tariff_group=row["grupa_taryfowa"],
+                ordered_power_mw=row["moc_zamowiona_mw"],
+            )
+            for row in account.points
+        )
+    }
+    ConsumptionReading.objects.bulk_create(
+        ConsumptionReading(
+            point=points[row["punkt"]],
+            period_from=row["data_od"],
+            period_to=row["data_do"],
+            meter_reading_gj=row["stan_licznika_gj"],
+            consumption_gj=row["zuzycie_gj"],
+            kind=row["rodzaj"],
+        )
+        for row in account.readings
+    )
+    invoices = {}
+    # Corrections after the invoices they correct, so that those have primary keys.
+    for kind in ("VAT", "KOR"):
+        created = Invoice.objects.bulk_create(
+            Invoice(
+                region=region,
+                number=row["numer"],
+                customer=customer,
+                kind=row["rodzaj"],
+                corrects=invoices.get(row["korygowana"]),
+                issue_date=row["data_wystawienia"],
+                period_from=row["okres_od"],
+                period_to=row["okres_do"],
+                due_date=row["termin_platnosci"],
+                net=row["netto"],
+                vat=row["vat"],
+                gross=row["brutto"],
+                ksef_number=row["numer_ksef"],
+                payment_account=row["rachunek"],
+            )
+            for row in account.invoices
+            if row["rodzaj"] == kind
+        )
+        invoices.update((invoice.number, invoice) for invoice in created)
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(
+            invoice=invoices[row["numer"]],
+            position=row["lp"],
+            name=row["nazwa"],
+            unit=row["jm"],
+            quantity=row["ilosc"],
+            unit_net_price=row["cena_netto"],
+            net_value=row["wartosc_netto"],
+            vat_rate=row["stawka_vat"],
+        )
+        for row in account.lines
+    )
+    Payment.objects.bulk_create(
+        Payment(
+            region=region,
+            billing_id=row["id"],
+            customer=customer,
+            date=row["data"],
+            amount=row["kwota"],
+            title=row["tytul"],
+            invoice=invoices.get(row["numer_faktury"]),
+        )
+        for row in account.payments
+    )

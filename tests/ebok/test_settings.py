@@ -1,0 +1,86 @@
+"""The project's settings as a fresh process sees them, environment in, behaviour out."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL_KEY = "k" + "8Hq2-vXz!pR7#mN4@wL9$tB1%cY6^dF3&gJ5*sE0(aU2)iO8_eW7+rT4" * 2
+PRINT_SETTINGS = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "db = settings.DATABASES['default']; "
+    "print(json.dumps({'DEBUG': settings.DEBUG, 'ENGINE': db['ENGINE'], 'NAME': str(db['NAME']), "
+    "'TIME_ZONE': settings.TIME_ZONE, 'LANGUAGE_CODE': settings.LANGUAGE_CODE, "
+    "'AUTH_USER_MODEL': settings.AUTH_USER_MODEL, 'SESSION_COOKIE_SECURE': settings.SESSION_COOKIE_SECURE, "
+    "'EMAIL_BACKEND': settings.EMAIL_BACKEND, 'ALLOWED_HOSTS': settings.ALLOWED_HOSTS}))"
+)
+
+
+def run(code, **environment):
+    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY", "DATABASE_URL")}
+    env.update(DJANGO_SETTINGS_MODULE="ebok.settings", **environment)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+@pytest.mark.parametrize("key", ["", "short-key", "django-insecure-" + "x1y2z3" * 10, "a" * 60])
+def test_it_refuses_to_start_without_a_real_secret_key(key):
+    result = run(PRINT_SETTINGS, SECRET_KEY=key)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_defaults_are_safe_and_polish():
+    result = run(PRINT_SETTINGS, SECRET_KEY=REAL_KEY)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["DEBUG"] is False
+    assert values["ENGINE"] == "django.db.backends.sqlite3"
+    assert values["NAME"] == str(ROOT / "var" / "ebok.sqlite3")
+    assert values["TIME_ZONE"] == "Europe/Warsaw"
+    assert values["LANGUAGE_CODE"] == "pl"
+    assert values["AUTH_USER_MODEL"] == "accounts.User"
+    assert values["SESSION_COOKIE_SECURE"] is True
+    assert values["ALLOWED_HOSTS"] == []
+
+
+def test_debug_runs_with_a_development_key():
+    result = run(PRINT_SETTINGS, DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["DEBUG"] is True
+
+
+def test_the_environment_picks_database_email_and_hosts():
+    result = run(
+        PRINT_SETTINGS,
+        SECRET_KEY=REAL_KEY,
+        DATABASE_URL="postgres://ebok:secret@db.internal:5432/ebok",
+        EMAIL_URL="smtp+tls://user:pass@smtp.example.pl:587",
+        ALLOWED_HOSTS="ebok.example.pl,www.ebok.example.pl",
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["ENGINE"] == "django.db.backends.postgresql"
+    assert values["NAME"] == "ebok"
+    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert values["ALLOWED_HOSTS"] == ["ebok.example.pl", "www.ebok.example.pl"]
+
+
+def test_the_documented_production_settings_pass_the_deploy_checks(tmp_path):
+    result = run(
+        "import sys; from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
+        SECRET_KEY=REAL_KEY,
+        ALLOWED_HOSTS="ebok.example.pl",
+        CSRF_TRUSTED_ORIGINS="https://ebok.example.pl",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        BEHIND_PROXY="1",
+        SECURE_SSL_REDIRECT="1",
+        SECURE_HSTS_SECONDS="31536000",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
