@@ -91,7 +91,9 @@ class Customer(models.Model):
             models.UniqueConstraint(fields=["region", "number", "sub_code"], name="customer_unique_code"),
             # An address on file needs the date of the written request that named it.
             models.CheckConstraint(
-                condition=Q(email="") | Q(email_requested_on__isnull=False), name="customer_email_has_request_date"
+                condition=Q(email="") | Q(email_requested_on__isnull=False),
+                name="customer_email_has_request_date",
+                violation_error_message=_("Adres e-mail wpisuje się z datą pisemnego wniosku odbiorcy."),
             ),
         ]
 

@@ -86,6 +86,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='customer',
-            constraint=models.CheckConstraint(condition=models.Q(('email', ''), ('email_requested_on__isnull', False), _connector='OR'), name='customer_email_has_request_date'),
+            constraint=models.CheckConstraint(condition=models.Q(('email', ''), ('email_requested_on__isnull', False), _connector='OR'), name='customer_email_has_request_date', violation_error_message='Adres e-mail wpisuje się z datą pisemnego wniosku odbiorcy.'),
         ),
     ]
