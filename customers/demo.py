@@ -26,6 +26,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from customers.contract import FILES
 from customers.validators import NIP_WEIGHTS
 from invoices.validators import ksef_checksum, nrb_check_digits
 
@@ -427,39 +428,6 @@ class DemoExport:
 
 # -- the CSV files of the contract ------------------------------------------------------------
 
-FILES = {
-    "odbiorcy.csv": [
-        "kod",
-        "pododbiorca",
-        "nazwa",
-        "nip",
-        "ulica",
-        "kod_pocztowy",
-        "miejscowosc",
-        "telefon",
-        "aktywny",
-    ],
-    "punkty.csv": ["punkt", "kod", "pododbiorca", "adres", "grupa_taryfowa", "moc_zamowiona_mw"],
-    "odczyty.csv": ["punkt", "data_od", "data_do", "stan_licznika_gj", "zuzycie_gj", "rodzaj"],
-    "faktury.csv": [
-        "numer",
-        "kod",
-        "pododbiorca",
-        "data_wystawienia",
-        "okres_od",
-        "okres_do",
-        "termin_platnosci",
-        "netto",
-        "vat",
-        "brutto",
-        "rodzaj",
-        "korygowana",
-        "numer_ksef",
-        "rachunek",
-    ],
-    "pozycje.csv": ["numer", "lp", "nazwa", "jm", "ilosc", "cena_netto", "wartosc_netto", "stawka_vat"],
-    "wplaty.csv": ["id", "kod", "pododbiorca", "data", "kwota", "tytul", "numer_faktury"],
-}
 ROWS = {
     "odbiorcy.csv": lambda account: [account.customer],
     "punkty.csv": lambda account: account.points,

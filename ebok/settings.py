@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "accounts",
     "customers",
     "invoices",
@@ -88,6 +87,8 @@ TEMPLATES = [
 # SQLite under var/ when DATABASE_URL is unset, so a newcomer needs nothing installed;
 # PostgreSQL (postgres://user@host:5432/name) in production and CI.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ebok.sqlite3'}")}
+if "DATABASE_URL" not in env:
+    VAR_DIR.mkdir(exist_ok=True)  # a fresh clone has no var/ yet
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the worker or an import writes; IMMEDIATE makes a
     # writing transaction take the lock at its start instead of failing halfway with "locked".

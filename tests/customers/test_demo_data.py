@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from consumption.models import ConsumptionReading
-from customers.demo import FILES
+from customers.contract import FILES
 from customers.management.commands import demo_data
 from customers.models import Customer, MeteringPoint
 from customers.validators import nip_checksum_ok

@@ -174,3 +174,10 @@ def test_the_stylesheet_is_served_and_has_print_styles(client, db):
     css = b"".join(client.get(href).streaming_content).decode()
     assert "@media print" in css
     assert "@media (min-width" in css
+
+
+def test_a_post_without_a_csrf_token_gets_a_polish_403_page(db):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("landing"))
+    assert response.status_code == 403
+    assert Page(response.content.decode()).headings[0] == (1, "Formularz wygasł")

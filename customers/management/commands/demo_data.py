@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from consumption.models import ConsumptionReading
+from customers.contract import model_fields
 from customers.demo import DemoExport, ExportWriter, add_months
 from customers.models import Customer, MeteringPoint, Region
 from invoices.models import Invoice, InvoiceLine, Payment
@@ -115,38 +116,15 @@ def load_account(region, account):
         region=region,
         number=f"{int(row['kod']):06d}",
         sub_code=row["pododbiorca"],
-        name=row["nazwa"],
-        nip=row["nip"],
-        street=row["ulica"],
-        postal_code=row["kod_pocztowy"],
-        city=row["miejscowosc"],
-        phone=row["telefon"],
         active=row["aktywny"] == "T",
+        **model_fields("odbiorcy.csv", row),
     )
-    points = {
-        point.identifier: point
-        for point in MeteringPoint.objects.bulk_create(
-            MeteringPoint(
-                region=region,
-                identifier=row["punkt"],
-                customer=customer,
-                address=row["adres"],
-                tariff_group=row["grupa_taryfowa"],
-                ordered_power_mw=row["moc_zamowiona_mw"],
-            )
-            for row in account.points
-        )
-    }
+    points = MeteringPoint.objects.bulk_create(
+        MeteringPoint(region=region, customer=customer, **model_fields("punkty.csv", row)) for row in account.points
+    )
+    points = {point.identifier: point for point in points}
     ConsumptionReading.objects.bulk_create(
-        ConsumptionReading(
-            point=points[row["punkt"]],
-            period_from=row["data_od"],
-            period_to=row["data_do"],
-            meter_reading_gj=row["stan_licznika_gj"],
-            consumption_gj=row["zuzycie_gj"],
-            kind=row["rodzaj"],
-        )
-        for row in account.readings
+        ConsumptionReading(point=points[row["punkt"]], **model_fields("odczyty.csv", row)) for row in account.readings
     )
     invoices = {}
     # Corrections after the invoices they correct, so that those have primary keys.
@@ -154,46 +132,23 @@ def load_account(region, account):
         created = Invoice.objects.bulk_create(
             Invoice(
                 region=region,
-                number=row["numer"],
                 customer=customer,
-                kind=row["rodzaj"],
                 corrects=invoices.get(row["korygowana"]),
-                issue_date=row["data_wystawienia"],
-                period_from=row["okres_od"],
-                period_to=row["okres_do"],
-                due_date=row["termin_platnosci"],
-                net=row["netto"],
-                vat=row["vat"],
-                gross=row["brutto"],
-                ksef_number=row["numer_ksef"],
-                payment_account=row["rachunek"],
+                **model_fields("faktury.csv", row),
             )
             for row in account.invoices
             if row["rodzaj"] == kind
         )
         invoices.update((invoice.number, invoice) for invoice in created)
     InvoiceLine.objects.bulk_create(
-        InvoiceLine(
-            invoice=invoices[row["numer"]],
-            position=row["lp"],
-            name=row["nazwa"],
-            unit=row["jm"],
-            quantity=row["ilosc"],
-            unit_net_price=row["cena_netto"],
-            net_value=row["wartosc_netto"],
-            vat_rate=row["stawka_vat"],
-        )
-        for row in account.lines
+        InvoiceLine(invoice=invoices[row["numer"]], **model_fields("pozycje.csv", row)) for row in account.lines
     )
     Payment.objects.bulk_create(
         Payment(
             region=region,
-            billing_id=row["id"],
             customer=customer,
-            date=row["data"],
-            amount=row["kwota"],
-            title=row["tytul"],
             invoice=invoices.get(row["numer_faktury"]),
+            **model_fields("wplaty.csv", row),
         )
         for row in account.payments
     )
