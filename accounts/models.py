@@ -1,6 +1,17 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class EbokUserManager(UserManager):
+    def for_customer(self, customer):
+        """The login of a customer, made on first need with no usable password."""
+        user = self.filter(customer=customer).first()
+        if user is None:
+            user = self.model(username=f"{customer.region.slug}/{customer.code}", customer=customer)
+            user.set_unusable_password()
+            user.save()
+        return user
 
 
 class User(AbstractUser):
@@ -17,6 +28,8 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="user",
     )
+
+    objects = EbokUserManager()
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -5,6 +5,7 @@ from customers import views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
+    path("pulpit/", views.dashboard, name="dashboard"),
     path("ochrona-danych-osobowych/", TemplateView.as_view(template_name="public/privacy.html"), name="privacy"),
     path("regulamin/", TemplateView.as_view(template_name="public/terms.html"), name="terms"),
     path(

@@ -9,4 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("customers.urls")),
     path("", include("accounts.urls")),
+    path("faktury/", include("invoices.urls")),
+    path("zuzycie-ciepla/", include("consumption.urls")),
 ]

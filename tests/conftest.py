@@ -58,3 +58,16 @@ def point(owner):
         tariff_group="A1",
         ordered_power_mw=Decimal("0.2500"),
     )
+
+
+def log_in(client, customer):
+    """A client logged in as `customer`, the way every customer page test starts."""
+    from accounts.models import User
+
+    client.force_login(User.objects.for_customer(customer))
+    return client
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    return log_in(client, owner)

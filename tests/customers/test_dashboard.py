@@ -1,0 +1,29 @@
+from django.urls import reverse
+
+
+def test_it_requires_a_logged_in_customer(client, db):
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("landing")
+
+
+def test_staff_without_a_customer_are_sent_away(client, django_user_model, db):
+    client.force_login(django_user_model.objects.create_user("pracownik", password="x" * 12, is_staff=True))
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_it_shows_the_customer_and_the_menu(owner_client, owner):
+    response = owner_client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert owner.name in body
+    assert "001234-0000" in body
+    assert 'aria-current="page">Pulpit' in body
+    assert f'action="{reverse("logout")}"' in body
+
+
+def test_logout_is_a_post_and_ends_the_session(owner_client, owner):
+    assert owner_client.get(reverse("logout")).status_code == 405
+    response = owner_client.post(reverse("logout"))
+    assert response["Location"] == reverse("login", kwargs={"region": "jaworzno"})
+    assert owner_client.get(reverse("dashboard")).status_code == 302
