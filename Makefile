@@ -16,15 +16,19 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## make run: install, migrate the SQLite database under var/, load demo data once, serve on :8000
+## with the e-mail worker beside it; e-mail goes to the console and to var/mail/.
 run: export DEBUG ?= 1
+run: export EMAIL_BACKEND ?= accounts.mail.ConsoleAndFileBackend
 run: $(STAMP)
-	@mkdir -p var
+	@mkdir -p var/mail
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo_data --if-empty
 	@echo
 	@echo "eBOK działa na http://127.0.0.1:8000/ (panel pracowników: http://127.0.0.1:8000/admin/)."
-	@echo "Konto pracownika: python manage.py createsuperuser. Ctrl+C kończy."
+	@echo "Konto pracownika: .venv/bin/python manage.py createsuperuser. Ctrl+C kończy."
 	@echo
+	@trap 'kill 0' EXIT INT TERM; \
+	$(PY) manage.py db_worker --no-reload & \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## make test: the whole test suite (SQLite unless DATABASE_URL says otherwise)

@@ -2,19 +2,27 @@ from functools import wraps
 
 from django.shortcuts import redirect
 
+# Set in the session by a login with a one-time password: until the customer has chosen its own
+# password, every customer page leads to the page that sets it.
+MUST_SET_PASSWORD = "ebok_must_set_password"  # noqa: S105 - a session key, not a secret
 
-def customer_required(view):
+
+def customer_required(view=None, *, allow_one_time=False):
     """Only a logged-in customer gets through; ``request.customer`` is then the customer.
 
     Every customer page starts here, and every object it shows is fetched through
     ``request.customer`` so that another customer's object is a 404, exactly like a missing one.
     """
+    if view is None:
+        return lambda view: customer_required(view, allow_one_time=allow_one_time)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         user = request.user
         if not user.is_authenticated or user.customer_id is None:
             return redirect("landing")
+        if request.session.get(MUST_SET_PASSWORD) and not allow_one_time:
+            return redirect("set_password")
         request.customer = user.customer
         return view(request, *args, **kwargs)
 

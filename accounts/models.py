@@ -1,5 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,3 +37,106 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("użytkownik")
         verbose_name_plural = _("użytkownicy")
+
+
+class OneTimePasswordQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class OneTimePassword(models.Model):
+    """A password e-mailed on request ("Pobierz hasło do systemu"). Only its hash is kept.
+
+    The worker rebuilds the clear text for the e-mail from ``nonce`` and the project's secret key
+    (``accounts.otp``), so it is never stored in the task queue; the nonce is wiped once the e-mail
+    has been handed to the mail server. A newer request revokes the older one; using one does not
+    change the customer's own password.
+    """
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("odbiorca"), on_delete=models.CASCADE, related_name="one_time_passwords"
+    )
+    password_hash = models.CharField(max_length=255, editable=False)
+    nonce = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(_("wysłano"), default=timezone.now)
+    expires_at = models.DateTimeField(_("ważne do"))
+    used_at = models.DateTimeField(_("użyte"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("unieważnione"), null=True, blank=True)
+    requested_by_staff = models.BooleanField(_("wysłane przez pracownika"), default=False)
+
+    objects = OneTimePasswordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hasło jednorazowe")
+        verbose_name_plural = _("hasła jednorazowe")
+        indexes = [models.Index(fields=["customer", "-created_at"], name="otp_customer_newest")]
+
+    def __str__(self):
+        return f"{self.customer.code} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def use(self):
+        """Mark it used; False when it was used (or revoked, or expired) in the meantime."""
+        now = timezone.now()
+        return bool(OneTimePassword.objects.usable().filter(pk=self.pk).update(used_at=now, nonce=""))
+
+
+class Throttle(models.Model):
+    """A counter in a time window, shared by every process (see accounts.limits for the rules)."""
+
+    key = models.CharField(_("klucz"), max_length=200, unique=True)
+    window_start = models.DateTimeField(_("początek okna"))
+    count = models.PositiveIntegerField(_("liczba"), default=0)
+    last_at = models.DateTimeField(_("ostatnio"))
+
+    class Meta:
+        verbose_name = _("limit prób")
+        verbose_name_plural = _("limity prób (blokady)")
+
+    def __str__(self):
+        return self.key
+
+
+class EmailDelivery(models.Model):
+    """One e-mail the portal sends: queued with the change that causes it, sent by the worker.
+
+    Holds what the worker needs to build the message, never a secret.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("w kolejce")
+        RETRYING = "retrying", _("ponawiane")
+        SENT = "sent", _("wysłane")
+        FAILED = "failed", _("nieudane")
+
+    kind = models.CharField(_("rodzaj"), max_length=40)
+    to = models.EmailField(_("do"))
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("odbiorca"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="email_deliveries",
+    )
+    one_time_password = models.ForeignKey(
+        OneTimePassword, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
+    context = models.JSONField(_("dane wiadomości"), default=dict, blank=True)
+    status = models.CharField(_("stan"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("próby"), default=0)
+    last_error = models.TextField(_("ostatni błąd"), blank=True)
+    created_at = models.DateTimeField(_("utworzono"), default=timezone.now)
+    sent_at = models.DateTimeField(_("wysłano"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("wysyłka e-mail")
+        verbose_name_plural = _("wysyłki e-mail")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="email_sent_has_sent_at"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.to}"

@@ -1,14 +1,115 @@
-from django.contrib import auth
+import math
+
+from django.contrib import auth, messages
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from accounts import limits, services
+from accounts.decorators import MUST_SET_PASSWORD, customer_required
+from accounts.forms import CodeForm, LoginForm
+from accounts.throttle import client_ip, store
 from customers.models import Region
 
 
+def _too_many(request, region, message):
+    return render(request, "accounts/throttled.html", {"region": region, "message": message}, status=429)
+
+
+@sensitive_post_parameters("password")
+@never_cache
 def login(request, region):
-    """The region's way in. The sign-in form itself arrives with the accounts work (issue 4)."""
     region = get_object_or_404(Region, slug=region)
-    return render(request, "accounts/login.html", {"region": region})
+    form = LoginForm(request.POST or None)
+    if request.method == "POST":
+        ip = client_ip(request)
+        ip_key = f"login-ip:{ip}"
+        if store().peek(ip_key, limits.FAILED_LOGINS_PER_IP.window).count >= limits.FAILED_LOGINS_PER_IP.limit:
+            return _too_many(request, region, _("Zbyt wiele nieudanych logowań z Twojej sieci. Spróbuj za godzinę."))
+        if form.is_valid():
+            code_key = f"login:{region.slug}:{form.cleaned_data['number']}-{form.cleaned_data['sub_code']}:{ip}"
+            rule = limits.FAILED_LOGINS_PER_CUSTOMER_IP
+            failures = store().peek(code_key, rule.window)
+            if failures.count >= rule.limit:
+                minutes = math.ceil((failures.window_ends - timezone.now()).total_seconds() / 60)
+                return _too_many(
+                    request, region, _("Logowanie na ten kod jest zablokowane na %(m)d min.") % {"m": minutes}
+                )
+            wait = limits.delay_after(failures.count)
+            waited = (timezone.now() - failures.last_at).total_seconds() if failures.last_at else wait
+            if waited < wait:
+                return _too_many(
+                    request, region, _("Odczekaj %(s)d s przed kolejną próbą.") % {"s": math.ceil(wait - waited)}
+                )
+            user = auth.authenticate(
+                request,
+                region=region,
+                number=form.cleaned_data["number"],
+                sub_code=form.cleaned_data["sub_code"],
+                password=form.cleaned_data["password"],
+            )
+            if user is not None:
+                store().reset(code_key)
+                auth.login(request, user)
+                if user.via_one_time_password:
+                    request.session[MUST_SET_PASSWORD] = True
+                    return redirect("set_password")
+                return redirect("dashboard")
+            store().hit(code_key, rule.window)
+            store().hit(ip_key, limits.FAILED_LOGINS_PER_IP.window)
+            form.add_error(None, _("Nieprawidłowy kod odbiorcy lub hasło."))
+    expired = request.GET.get("sesja") == "wygasla"
+    return render(request, "accounts/login.html", {"region": region, "form": form, "expired": expired})
+
+
+@never_cache
+def password_request(request, region):
+    """Pobierz hasło do systemu: the same answer whatever the code, see services.password_request."""
+    region = get_object_or_404(Region, slug=region)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST":
+        rule = limits.PASSWORD_REQUESTS_PER_IP
+        if store().hit(f"password-ip:{client_ip(request)}", rule.window).count > rule.limit:
+            return _too_many(request, region, _("Zbyt wiele próśb o hasło z Twojej sieci. Spróbuj za godzinę."))
+        if form.is_valid():
+            services.password_request(
+                region=region, number=form.cleaned_data["number"], sub_code=form.cleaned_data["sub_code"]
+            )
+            return render(request, "accounts/password_request_sent.html", {"region": region})
+    return render(request, "accounts/password_request.html", {"region": region, "form": form})
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@never_cache
+@customer_required(allow_one_time=True)
+def set_password(request):
+    """After a login with a one-time password: the customer's own password, before anything else."""
+    if not request.session.get(MUST_SET_PASSWORD):
+        return redirect("account")
+    form = SetPasswordForm(request.user, request.POST or None)
+    if form.is_valid():
+        services.customer_set_password(request=request, user=request.user, password=form.cleaned_data["new_password1"])
+        del request.session[MUST_SET_PASSWORD]
+        messages.success(request, _("Hasło zostało ustawione. Od teraz logujesz się nim."))
+        return redirect("dashboard")
+    return render(request, "accounts/set_password.html", {"form": form})
+
+
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@never_cache
+@customer_required
+def account(request):
+    """Konto: change the password (needs the current one)."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if form.is_valid():
+        services.customer_set_password(request=request, user=request.user, password=form.cleaned_data["new_password1"])
+        messages.success(request, _("Hasło zostało zmienione. Pozostałe sesje zostały zakończone."))
+        return redirect("account")
+    return render(request, "accounts/account.html", {"form": form, "customer": request.customer})
 
 
 @require_POST

@@ -1,6 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from accounts import services
+from accounts.forms import parse_code
 from customers.models import Customer, MeteringPoint, Region
 
 # Name, address and the rest come from the billing export: staff change them in the billing system,
@@ -45,10 +50,26 @@ class MeteringPointInline(admin.TabularInline):
         return False
 
 
+class EnrolledFilter(admin.SimpleListFilter):
+    title = _("e-mail w eBOK")
+    parameter_name = "enrolled"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("wpisany")), ("no", _("brak"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.enrolled()
+        if self.value() == "no":
+            return queryset.filter(email="")
+        return queryset
+
+
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "region", "email", "active", "einvoice_consent"]
-    list_filter = ["region", "active", "einvoice_consent"]
+    list_filter = ["region", EnrolledFilter, "active", "einvoice_consent"]
+    actions = ["send_one_time_password"]
     list_select_related = ["region"]
     search_fields = ["number", "name", "nip", "email"]
     readonly_fields = [*BILLING_FIELDS, "einvoice_consent", "einvoice_consent_changed_at", "created_at", "updated_at"]
@@ -62,6 +83,42 @@ class CustomerAdmin(admin.ModelAdmin):
     @admin.display(description=_("numer odbiorcy"), ordering="number")
     def code(self, obj):
         return obj.code
+
+    def get_search_results(self, request, queryset, search_term):
+        """A code as printed on invoices (001234-0001) or typed by customers (1234) finds the customer."""
+        try:
+            number, sub_code = parse_code(search_term)
+        except ValidationError:  # not a code: search names, NIP and e-mail as usual
+            return super().get_search_results(request, queryset, search_term)
+        by_code = queryset.filter(number=number)
+        if "-" in search_term:
+            by_code = by_code.filter(sub_code=sub_code)
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        return results | by_code, duplicates
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and "email" in form.changed_data:
+                services.customer_change_email(customer=obj, old_email=form.initial.get("email", ""))
+
+    @admin.action(description=_("Wyślij hasło jednorazowe na adres e-mail odbiorcy"))
+    def send_one_time_password(self, request, queryset):
+        sent = 0
+        for customer in queryset.select_related("region"):
+            if services.password_request(
+                region=customer.region, number=customer.number, sub_code=customer.sub_code, by_staff=True
+            ):
+                sent += 1
+                self.log_change(request, customer, _("Wysłano hasło jednorazowe."))
+        skipped = queryset.count() - sent
+        self.message_user(request, ngettext("Wysłano %d hasło.", "Wysłano %d hasła.", sent) % sent, messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                _("Pominięto %d: brak e-maila, odbiorca nieaktywny albo wysłano już 3 hasła w ciągu doby.") % skipped,
+                messages.WARNING,
+            )
 
     def has_add_permission(self, request):
         return False

@@ -120,6 +120,12 @@ FIRST_NAMES = [
 ]
 TARIFF_GROUPS = ["A1", "A2", "B1", "B2", "C1"]
 
+# The demo login `make run` prints (demo data only: production never has such an account).
+DEMO_REGION = "jaworzno"
+DEMO_NUMBER = "001001"
+DEMO_EMAIL = "demo@ebok.example"
+DEMO_PASSWORD = "zielony-kaloryfer-42"  # noqa: S105 - the published demo password
+
 LINE_HEAT = "Opłata za ciepło"
 LINE_POWER = "Opłata za zamówioną moc cieplną"
 LINE_TRANSMISSION_FIXED = "Opłata stała za usługi przesyłowe"

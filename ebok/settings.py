@@ -5,6 +5,7 @@ when there is one). Nothing secret has a default: with ``DEBUG`` off the project
 without a real ``SECRET_KEY``.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.session_timeout",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -109,6 +111,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.CustomerBackend",  # customers: region + code + password
+    "accounts.backends.StaffBackend",  # staff in the admin: username + password
+]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -120,7 +126,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {"NAME": "accounts.validators.ForbiddenWordsValidator"},
 ]
+
+# The way in (spec/portal.md). The throttles' numbers and reasons are in accounts/limits.py.
+ONE_TIME_PASSWORD_VALIDITY = datetime.timedelta(hours=env.int("ONE_TIME_PASSWORD_HOURS", default=24))
+SESSION_IDLE_TIMEOUT = datetime.timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
+SESSION_ABSOLUTE_TIMEOUT = datetime.timedelta(hours=env.int("SESSION_ABSOLUTE_HOURS", default=12))
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR only).
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+# Throttle counters go to Redis when set (redis://127.0.0.1:6379/0), else to the database.
+REDIS_URL = env.str("REDIS_URL", default="")
 
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", "Polski")]
@@ -147,12 +166,21 @@ STORAGES = {
 }
 
 # E-mail: smtp+tls://user:password@host:587, consolemail://, filemail:///path/to/folder
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+# The portal's address as customers reach it, for links in e-mails.
+EBOK_BASE_URL = env.str("EBOK_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="eBOK <ebok@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Administrator", a) for a in env.list("ADMINS", default=[])]
 
+# `make run` uses accounts.mail.ConsoleAndFileBackend: each message on the console and in var/mail/.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
+EMAIL_FILE_PATH = EMAIL_CONFIG.get("EMAIL_FILE_PATH") or env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+EMAIL_TIMEOUT = 30
+
 # Behind a TLS-terminating proxy: cookies only over HTTPS, HSTS. Off in DEBUG for runserver.
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", False) else None
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True

@@ -9,9 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from consumption.models import ConsumptionReading
 from customers.contract import model_fields
-from customers.demo import DemoExport, ExportWriter, add_months
+from customers.demo import DEMO_EMAIL, DEMO_NUMBER, DEMO_PASSWORD, DEMO_REGION, DemoExport, ExportWriter, add_months
 from customers.models import Customer, MeteringPoint, Region
 from invoices.models import Invoice, InvoiceLine, Payment
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
     def handle(self, *args, customers, seed, until, months, output, no_load, if_empty, **options):
         if if_empty and Customer.objects.exists():
             self.stdout.write("Dane są już w bazie: pomijam dane demonstracyjne.")
+            self._print_demo_login()
             return
         until = self._parse_until(until)
         if customers < MINIMUM_CUSTOMERS:
@@ -85,6 +87,8 @@ class Command(BaseCommand):
                             if not no_load:
                                 load_account(region, account)
                     totals[region] = writer.counts
+                if not no_load:
+                    enrol_demo_customer()
             output.mkdir(exist_ok=True)
             for region in regions:
                 target = output / region.slug
@@ -99,6 +103,18 @@ class Command(BaseCommand):
             self.stdout.write(f"{region.name}: {output / region.slug} ({rows})")
         action = "Zapisano pliki" if no_load else "Zapisano pliki i wczytano dane"
         self.stdout.write(self.style.SUCCESS(f"{action}: {customers} odbiorców, {months} miesięcy do {until:%m.%Y}."))
+        if not no_load:
+            self._print_demo_login()
+
+    def _print_demo_login(self):
+        user = User.objects.filter(
+            customer__region__slug=DEMO_REGION, customer__number=DEMO_NUMBER, customer__sub_code="0000"
+        ).first()
+        if user is not None and user.check_password(DEMO_PASSWORD):
+            self.stdout.write(
+                f"Demo: http://127.0.0.1:8000/{DEMO_REGION}/logowanie/ — Odbiorca {DEMO_NUMBER[2:]}, "
+                f"Hasło {DEMO_PASSWORD} (e-mail {DEMO_EMAIL}: wiadomości trafiają do var/mail/)."
+            )
 
     def _parse_until(self, value):
         if value is None:
@@ -107,6 +123,17 @@ class Command(BaseCommand):
         if not match or not 1 <= int(match[2]) <= 12:
             raise CommandError(f"--until: oczekiwano miesiąca w postaci RRRR-MM, np. 2026-10; podano {value!r}.")
         return datetime.date(int(match[1]), int(match[2]), 1)
+
+
+def enrol_demo_customer():
+    """The demo customer gets an e-mail (as if staff had enrolled it) and a known password."""
+    customer = Customer.objects.get(region__slug=DEMO_REGION, number=DEMO_NUMBER, sub_code="0000")
+    customer.email = DEMO_EMAIL
+    customer.email_requested_on = timezone.localdate()
+    customer.save(update_fields=["email", "email_requested_on"])
+    user = User.objects.for_customer(customer)
+    user.set_password(DEMO_PASSWORD)
+    user.save(update_fields=["password"])
 
 
 def load_account(region, account):

@@ -1,0 +1,45 @@
+"""Every limit on the way in, with the reason for its number (zulip keeps its rules the same way).
+
+A customer code has only 10,000 values per region, so assume an attacker scripts against all of them.
+The limits are stored in the database (or Redis with REDIS_URL), never in a process's memory, so they
+hold across gunicorn workers and hosts. Times in seconds.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    limit: int
+    window: int  # seconds
+    why: str
+
+
+# "Pobierz hasło do systemu" from one client IP. A household, a housing cooperative's office or a
+# company network behind one NAT asks for a handful; 20 an hour is far above that and far below a
+# sweep of 10,000 codes. Over the limit: HTTP 429.
+PASSWORD_REQUESTS_PER_IP = Rule(20, 3600, "zapytania o hasło z jednego adresu IP")
+
+# Password e-mails per customer in 24 hours. The spec's number: enough for a lost first e-mail and a
+# retry, few enough that requesting for someone else cannot flood their mailbox. Over it the page
+# answers exactly as always and sends nothing.
+PASSWORD_EMAILS_PER_CUSTOMER = Rule(3, 24 * 3600, "e-maile z hasłem do jednego odbiorcy")
+
+# Failed logins from one client IP over all codes: an office logging in for several customers
+# mistypes a few; 30 an hour stops guessing across many codes. Over the limit: HTTP 429.
+FAILED_LOGINS_PER_IP = Rule(30, 3600, "nieudane logowania z jednego adresu IP")
+
+# Failed logins on one code from one IP. The first FREE_FAILURES are free (typos); after that each
+# attempt must wait twice as long as the one before (2, 4, 8, ... seconds, at most MAX_DELAY); after
+# limit failures the pair is blocked for the rest of the window. Keyed by code *and* IP, so failures
+# from an attacker's address never block the real customer logging in from another.
+FAILED_LOGINS_PER_CUSTOMER_IP = Rule(10, 15 * 60, "nieudane logowania na jeden kod z jednego adresu IP")
+FREE_FAILURES = 3
+MAX_DELAY = 60
+
+
+def delay_after(failures):
+    """Seconds the next attempt has to wait after `failures` failed ones."""
+    if failures < FREE_FAILURES:
+        return 0
+    return min(2 ** (failures - FREE_FAILURES + 1), MAX_DELAY)

@@ -1,0 +1,27 @@
+"""One-time passwords: made from a per-request nonce and the secret key, checked against a hash.
+
+The clear text is never stored: the e-mail worker rebuilds it from the nonce (a random value kept
+until the e-mail has gone) and SECRET_KEY, so the task queue, logs and error reports hold nothing
+that logs in. The hash (the project's password hasher) is what login checks.
+"""
+
+import secrets
+
+from django.utils.crypto import salted_hmac
+
+# No 0/O, 1/l/I: the customer types it from an e-mail, maybe from a phone.
+ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+LENGTH = 16
+
+
+def new_nonce():
+    return secrets.token_hex(32)
+
+
+def clear_text(nonce):
+    digest = int.from_bytes(salted_hmac("ebok.accounts.otp", nonce, algorithm="sha256").digest(), "big")
+    chars = []
+    for _ in range(LENGTH):
+        digest, index = divmod(digest, len(ALPHABET))
+        chars.append(ALPHABET[index])
+    return "".join(chars)

@@ -1,0 +1,186 @@
+"""Pobierz hasło do systemu: one answer for every code, one-time passwords that lock no one out."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from accounts.models import EmailDelivery, OneTimePassword
+from customers.models import Customer
+from tests.accounts.conftest import PASSWORD, login, request_password
+
+
+def run_worker():
+    from django.core.management import call_command
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+def sent_password():
+    """The one-time password from the last e-mail sent."""
+    return re.search(r"Hasło jednorazowe: (\S+)", mail.outbox[-1].body)[1]
+
+
+def answer(response):
+    """What a visitor can observe: status, body, cookies set."""
+    return response.status_code, response.content.decode(), sorted(response.cookies.keys())
+
+
+@pytest.fixture
+def cast(owner, jaworzno):
+    Customer.objects.create(region=jaworzno, number="002000", name="Bez e-maila")
+    Customer.objects.create(
+        region=jaworzno,
+        number="003000",
+        name="Nieaktywny",
+        active=False,
+        email="x@example.com",
+        email_requested_on="2026-01-01",
+    )
+    throttled = Customer.objects.create(
+        region=jaworzno, number="004000", name="Limit", email="limit@example.com", email_requested_on="2026-01-01"
+    )
+    for _ in range(3):
+        OneTimePassword.objects.create(
+            customer=throttled, password_hash="x", expires_at="2099-01-01T00:00Z", revoked_at="2026-01-01T00:00Z"
+        )
+    return {"existing": "1234", "no e-mail": "2000", "inactive": "3000", "unknown": "7777", "throttled": "4000"}
+
+
+def test_the_answer_is_the_same_for_every_kind_of_code(client, cast):
+    answers = {kind: answer(request_password(client, odbiorca=code)) for kind, code in cast.items()}
+    assert len(set(map(repr, answers.values()))) == 1, answers
+    status, body, _cookies = answers["existing"]
+    assert status == 200
+    assert "Jeśli ten kod jest zarejestrowany w eBOK, hasło zostało wysłane" in body
+    # Only the existing, enrolled, active code under its limit gets a password.
+    assert OneTimePassword.objects.filter(customer__number="001234").count() == 1
+    assert OneTimePassword.objects.count() == 4
+    assert EmailDelivery.objects.count() == 1
+
+
+def test_the_email_is_queued_with_the_request_and_sent_by_the_worker(client, owner):
+    request_password(client)
+    assert mail.outbox == []  # the page does not wait for SMTP
+    delivery = EmailDelivery.objects.get()
+    task = DBTaskResult.objects.get()
+    # Neither the queue nor the log holds the password.
+    one_time = OneTimePassword.objects.get()
+    run_worker()
+    password = sent_password()
+    assert password not in str(task.args_kwargs)
+    assert password not in str(delivery.context)
+    assert password not in one_time.password_hash
+    assert mail.outbox[0].to == [owner.email]
+    assert "001234-0000" in mail.outbox[0].body
+    assert len(password) >= 12
+    assert not set(password) & set("0O1lI")
+    one_time.refresh_from_db()
+    assert one_time.nonce == ""  # cannot be rebuilt after it went out
+    delivery.refresh_from_db()
+    assert delivery.status == EmailDelivery.Status.SENT
+
+
+def test_a_request_leaves_the_current_password_working(client, owner_user):
+    request_password(client)
+    run_worker()
+    assert login(client).status_code == 302
+
+
+def test_the_one_time_password_works_once_and_leads_to_setting_a_password(client, owner_user):
+    request_password(client)
+    run_worker()
+    password = sent_password()
+    response = login(client, password=password)
+    assert response["Location"] == reverse("set_password")
+    assert client.get(reverse("dashboard"))["Location"] == reverse("set_password")
+    assert client.get(reverse("account"))["Location"] == reverse("set_password")
+    client.post(reverse("logout"))
+    assert login(client, password=password).status_code == 200  # used up
+    assert login(client).status_code == 302  # the own password never stopped working
+
+
+def test_setting_the_own_password_after_a_one_time_login(client, owner):
+    request_password(client)
+    run_worker()
+    login(client, password=sent_password())
+    response = client.post(
+        reverse("set_password"),
+        {"new_password1": "lato nad zalewem Sosina", "new_password2": "lato nad zalewem Sosina"},
+    )
+    assert response["Location"] == reverse("dashboard")
+    assert client.get(reverse("dashboard")).status_code == 200
+    run_worker()
+    assert "hasło zostało zmienione" in mail.outbox[-1].subject
+    client.post(reverse("logout"))
+    assert login(client, password="lato nad zalewem Sosina").status_code == 302
+
+
+def test_the_one_time_password_expires_after_24_hours(client, owner_user):
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC), tick=False) as clock:
+        request_password(client)
+        run_worker()
+        password = sent_password()
+        clock.shift(datetime.timedelta(hours=24, seconds=1))
+        assert login(client, password=password).status_code == 200
+
+
+def test_the_one_time_password_works_just_before_it_expires(client, owner_user):
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC), tick=False) as clock:
+        request_password(client)
+        run_worker()
+        password = sent_password()
+        clock.shift(datetime.timedelta(hours=23, minutes=59))
+        assert login(client, password=password)["Location"] == reverse("set_password")
+
+
+def test_a_newer_request_voids_the_older_password(client, owner_user):
+    request_password(client)
+    run_worker()
+    first = sent_password()
+    request_password(client)
+    run_worker()
+    assert sent_password() != first
+    assert login(client, password=first).status_code == 200
+
+
+def test_the_fourth_request_in_24_hours_sends_nothing(client, owner):
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC), tick=False) as clock:
+        for _ in range(4):
+            response = request_password(client)
+            assert response.status_code == 200
+            run_worker()
+            clock.shift(datetime.timedelta(minutes=10))
+        assert len(mail.outbox) == 3
+        assert EmailDelivery.objects.count() == 3
+        clock.shift(datetime.timedelta(hours=24, minutes=1))
+        request_password(client)
+        run_worker()
+        assert len(mail.outbox) == 4
+
+
+def test_too_many_requests_from_one_ip_get_a_polish_429(client, owner, settings):
+    from accounts import limits
+
+    for number in range(limits.PASSWORD_REQUESTS_PER_IP.limit):
+        assert request_password(client, odbiorca=str(5000 + number)).status_code == 200
+    response = request_password(client)
+    assert response.status_code == 429
+    assert "Zbyt wiele próśb o hasło" in response.content.decode()
+    assert request_password(client, ip="10.0.0.2").status_code == 200
+    assert OneTimePassword.objects.count() == 1  # the 429 sent nothing; the other IP did
+
+
+def test_a_malformed_code_is_explained_and_sends_nothing(client, owner):
+    response = request_password(client, odbiorca="abc")
+    assert "Wpisz kod odbiorcy z faktury" in response.content.decode()
+    assert not OneTimePassword.objects.exists()
+
+
+def test_the_old_password_still_works_while_a_request_is_pending(client, owner_user):
+    request_password(client)
+    assert login(client, password=PASSWORD).status_code == 302
