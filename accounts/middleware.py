@@ -11,6 +11,11 @@ SEEN_AT = "ebok_seen_at"
 SEEN_RESOLUTION = 60
 
 
+def session_started(request):
+    """Call right after login: the absolute timeout counts from here."""
+    request.session[LOGIN_AT] = request.session[SEEN_AT] = time.time()
+
+
 def session_timeout(get_response):
     """End a session 30 minutes after its last request or 12 hours after login (settings)."""
 

@@ -47,20 +47,28 @@ class DatabaseStore:
         Throttle.objects.filter(key=key).delete()
 
 
+# One atomic step in Redis: start a new window when there is none or it is over, then count.
+HIT_SCRIPT = """
+local start = redis.call('HGET', KEYS[1], 'start')
+if (not start) or (tonumber(start) <= tonumber(ARGV[1]) - tonumber(ARGV[2])) then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'start', ARGV[1])
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+end
+redis.call('HINCRBY', KEYS[1], 'count', 1)
+redis.call('HSET', KEYS[1], 'last', ARGV[1])
+"""
+
+
 class RedisStore:
     def __init__(self, url):
         import redis
 
         self.redis = redis.Redis.from_url(url)
+        self._hit = self.redis.register_script(HIT_SCRIPT)
 
     def hit(self, key, window):
-        now = timezone.now().timestamp()
-        pipe = self.redis.pipeline()
-        pipe.hincrby(key, "count", 1)
-        pipe.hsetnx(key, "start", now)
-        pipe.hset(key, "last", now)
-        pipe.expire(key, window, nx=True)
-        pipe.execute()
+        self._hit(keys=[key], args=[timezone.now().timestamp(), window])
         return self.peek(key, window)
 
     def peek(self, key, window):

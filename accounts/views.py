@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts import limits, services
 from accounts.decorators import MUST_SET_PASSWORD, customer_required
 from accounts.forms import CodeForm, LoginForm
+from accounts.middleware import session_started
 from accounts.throttle import client_ip, store
 from customers.models import Region
 
@@ -55,6 +56,7 @@ def login(request, region):
             if user is not None:
                 store().reset(code_key)
                 auth.login(request, user)
+                session_started(request)
                 if user.via_one_time_password:
                     request.session[MUST_SET_PASSWORD] = True
                     return redirect("set_password")

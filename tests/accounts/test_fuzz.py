@@ -1,0 +1,36 @@
+"""Arbitrary text in every field of the way in never makes a 500."""
+
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.throttle import Throttle
+
+text = st.text(max_size=300)
+common = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@common
+@given(odbiorca=text, pododbiorca=text, password=text)
+def test_login_never_fails_with_a_server_error(client, owner_user, odbiorca, pododbiorca, password):
+    Throttle.objects.all().delete()
+    response = client.post(
+        "/jaworzno/logowanie/", {"odbiorca": odbiorca, "pododbiorca": pododbiorca, "password": password}
+    )
+    assert response.status_code in (200, 302)
+
+
+@common
+@given(odbiorca=text, pododbiorca=text)
+def test_password_request_never_fails_with_a_server_error(client, owner, odbiorca, pododbiorca):
+    Throttle.objects.all().delete()
+    response = client.post("/jaworzno/pobierz-haslo/", {"odbiorca": odbiorca, "pododbiorca": pododbiorca})
+    assert response.status_code == 200
+
+
+@common
+@given(old=text, new1=text, new2=text)
+def test_password_change_never_fails_with_a_server_error(client, owner_user, old, new1, new2):
+    client.force_login(owner_user)
+    response = client.post(reverse("account"), {"old_password": old, "new_password1": new1, "new_password2": new2})
+    assert response.status_code in (200, 302)

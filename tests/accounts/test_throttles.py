@@ -1,0 +1,126 @@
+"""Throttles hold across processes (database or Redis), per IP and per (code, IP)."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from accounts import limits
+from accounts.throttle import DatabaseStore, RedisStore, client_ip
+from tests.accounts.conftest import login
+
+START = datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+def fail(client, times, ip="10.0.0.66", odbiorca="1234"):
+    return [login(client, odbiorca=odbiorca, password="not the password", ip=ip).status_code for _ in range(times)]
+
+
+def test_failures_slow_down_then_block_the_code_from_that_ip(client, owner_user, clock):
+    assert fail(client, limits.FREE_FAILURES) == [200] * limits.FREE_FAILURES
+    # Now each attempt has to wait longer than the one before.
+    response = login(client, password="not the password", ip="10.0.0.66")
+    assert response.status_code == 429
+    assert "Odczekaj" in response.content.decode()
+    for failures in range(limits.FREE_FAILURES, limits.FAILED_LOGINS_PER_CUSTOMER_IP.limit):
+        clock.shift(datetime.timedelta(seconds=limits.delay_after(failures)))
+        assert login(client, password="not the password", ip="10.0.0.66").status_code == 200
+    clock.shift(datetime.timedelta(seconds=limits.MAX_DELAY))
+    response = login(client, ip="10.0.0.66")  # even the right password
+    assert response.status_code == 429
+    assert "zablokowane" in response.content.decode()
+    clock.shift(datetime.timedelta(seconds=limits.FAILED_LOGINS_PER_CUSTOMER_IP.window))
+    assert login(client, ip="10.0.0.66").status_code == 302
+
+
+def test_an_attacker_never_blocks_the_customer_logging_in_from_elsewhere(client, owner_user, clock):
+    for _ in range(limits.FAILED_LOGINS_PER_CUSTOMER_IP.limit):
+        fail(client, 1)
+        clock.shift(datetime.timedelta(seconds=limits.MAX_DELAY))
+    assert login(client, ip="10.0.0.66").status_code == 429
+    assert login(client, ip="192.0.2.10").status_code == 302
+
+
+def test_the_delay_is_the_same_for_an_unknown_code(client, owner_user, clock):
+    known = fail(client, limits.FREE_FAILURES + 1, odbiorca="1234")
+    unknown = fail(client, limits.FREE_FAILURES + 1, odbiorca="9876")
+    assert known == unknown == [200] * limits.FREE_FAILURES + [429]
+
+
+def test_failed_logins_per_ip_over_all_codes_get_429(client, owner_user, clock):
+    for number in range(limits.FAILED_LOGINS_PER_IP.limit):
+        fail(client, 1, odbiorca=str(1000 + number))
+    response = login(client, ip="10.0.0.66")
+    assert response.status_code == 429
+    assert "Zbyt wiele nieudanych logowań" in response.content.decode()
+    assert login(client, ip="10.0.0.67").status_code == 302
+
+
+def test_success_clears_the_failures_of_the_code_from_that_ip(client, owner_user, clock):
+    fail(client, limits.FREE_FAILURES)
+    clock.shift(datetime.timedelta(seconds=limits.MAX_DELAY))
+    assert login(client, ip="10.0.0.66").status_code == 302
+    client.post(reverse("logout"))
+    assert fail(client, limits.FREE_FAILURES) == [200] * limits.FREE_FAILURES
+
+
+def test_a_forged_x_forwarded_for_changes_nothing(client, owner_user, clock):
+    for forged in range(limits.FAILED_LOGINS_PER_CUSTOMER_IP.limit + 2):
+        login(client, password="x" * 12, ip="10.0.0.66", HTTP_X_FORWARDED_FOR=f"203.0.113.{forged}")
+        clock.shift(datetime.timedelta(seconds=limits.MAX_DELAY))
+    assert login(client, ip="10.0.0.66", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429
+
+
+def test_client_ip_trusts_only_the_configured_proxies(rf, settings):
+    request = rf.get("/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5, 10.2.2.2")
+    settings.TRUSTED_PROXIES = 0
+    assert client_ip(request) == "10.1.1.1"
+    settings.TRUSTED_PROXIES = 1
+    assert client_ip(request) == "10.2.2.2"
+    settings.TRUSTED_PROXIES = 2
+    assert client_ip(request) == "203.0.113.5"
+    settings.TRUSTED_PROXIES = 5  # fewer entries than proxies: the header is not to be trusted
+    assert client_ip(request) == "10.1.1.1"
+
+
+def redis_store():
+    store = RedisStore("redis://127.0.0.1:6379/15")
+    try:
+        store.redis.ping()
+    except Exception as error:
+        pytest.skip(f"Redis is not running: {error}")
+    store.redis.flushdb()
+    return store
+
+
+@pytest.fixture(params=["database", "redis"])
+def store(request, db):
+    return DatabaseStore() if request.param == "database" else redis_store()
+
+
+def test_a_store_counts_in_a_window_and_forgets_after_it(store, clock):
+    assert store.peek("k", 60).count == 0
+    assert store.hit("k", 60).count == 1
+    clock.shift(datetime.timedelta(seconds=30))
+    counted = store.hit("k", 60)
+    assert counted.count == 2
+    assert counted.last_at == START + datetime.timedelta(seconds=30)
+    assert counted.window_ends == START + datetime.timedelta(seconds=60)
+    assert store.peek("other", 60).count == 0
+    clock.shift(datetime.timedelta(seconds=31))
+    assert store.peek("k", 60).count == 0
+    assert store.hit("k", 60).count == 1
+    store.reset("k")
+    assert store.peek("k", 60).count == 0
+
+
+def test_the_database_store_is_shared_between_store_objects(db):
+    DatabaseStore().hit("shared", 60)
+    assert DatabaseStore().hit("shared", 60).count == 2
