@@ -71,3 +71,20 @@ def log_in(client, customer):
 @pytest.fixture
 def owner_client(client, owner):
     return log_in(client, owner)
+
+
+@pytest.fixture
+def run_worker(monkeypatch):
+    """Run the real `db_worker` until the queue is empty, inside the test's transaction.
+
+    The worker closes stale connections between tasks, which would close the test's own connection
+    on PostgreSQL; inside a test there is nothing stale to close.
+    """
+    from django.core.management import call_command
+
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+
+    def run():
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    return run

@@ -3,7 +3,6 @@
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core import mail
-from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import EmailDelivery, OneTimePassword
@@ -17,11 +16,7 @@ def staff_client(client, django_user_model):
     return client
 
 
-def run_worker():
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-
-
-def test_changing_the_email_tells_the_old_address_and_voids_sent_passwords(staff_client, owner):
+def test_changing_the_email_tells_the_old_address_and_voids_sent_passwords(run_worker, staff_client, owner):
     from accounts import services
 
     services.password_request(region=owner.region, number=owner.number, sub_code=owner.sub_code)
@@ -41,7 +36,7 @@ def test_the_first_enrolment_sends_no_notice(staff_client, sibling):
     assert not EmailDelivery.objects.filter(kind="email_changed").exists()
 
 
-def test_the_action_sends_a_one_time_password_and_is_logged(staff_client, owner, sibling):
+def test_the_action_sends_a_one_time_password_and_is_logged(run_worker, staff_client, owner, sibling):
     url = reverse("admin:customers_customer_changelist")
     response = staff_client.post(
         url, {"action": "send_one_time_password", "_selected_action": [owner.pk, sibling.pk]}, follow=True

@@ -5,7 +5,6 @@ import smtplib
 
 import time_machine
 from django.core import mail
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from accounts import emails
@@ -15,11 +14,7 @@ from tests.accounts.conftest import request_password
 START = datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC)
 
 
-def run_worker():
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-
-
-def test_the_worker_retries_after_an_smtp_error_and_sends_once(client, owner, monkeypatch):
+def test_the_worker_retries_after_an_smtp_error_and_sends_once(run_worker, client, owner, monkeypatch):
     real_send = mail.EmailMessage.send
     calls = []
 
@@ -49,7 +44,7 @@ def test_the_worker_retries_after_an_smtp_error_and_sends_once(client, owner, mo
     assert len(calls) == 2
 
 
-def test_it_gives_up_after_the_last_attempt_and_keeps_the_record(owner, monkeypatch):
+def test_it_gives_up_after_the_last_attempt_and_keeps_the_record(run_worker, owner, monkeypatch):
     def broken_send(message, *args, **kwargs):
         raise smtplib.SMTPAuthenticationError(535, b"bad credentials")
 
@@ -78,7 +73,7 @@ def test_an_email_is_not_queued_when_its_transaction_rolls_back(owner):
     assert not DBTaskResult.objects.exists()
 
 
-def test_every_kind_has_polish_text_and_html(owner):
+def test_every_kind_has_polish_text_and_html(run_worker, owner):
     emails.password_changed(customer=owner)
     emails.email_changed(customer=owner, old_email="stary@example.com")
     run_worker()

@@ -14,12 +14,6 @@ from customers.models import Customer
 from tests.accounts.conftest import PASSWORD, login, request_password
 
 
-def run_worker():
-    from django.core.management import call_command
-
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-
-
 def sent_password():
     """The one-time password from the last e-mail sent."""
     return re.search(r"Hasło jednorazowe: (\S+)", mail.outbox[-1].body)[1]
@@ -63,7 +57,7 @@ def test_the_answer_is_the_same_for_every_kind_of_code(client, cast):
     assert EmailDelivery.objects.count() == 1
 
 
-def test_the_email_is_queued_with_the_request_and_sent_by_the_worker(client, owner):
+def test_the_email_is_queued_with_the_request_and_sent_by_the_worker(run_worker, client, owner):
     request_password(client)
     assert mail.outbox == []  # the page does not wait for SMTP
     delivery = EmailDelivery.objects.get()
@@ -85,13 +79,13 @@ def test_the_email_is_queued_with_the_request_and_sent_by_the_worker(client, own
     assert delivery.status == EmailDelivery.Status.SENT
 
 
-def test_a_request_leaves_the_current_password_working(client, owner_user):
+def test_a_request_leaves_the_current_password_working(run_worker, client, owner_user):
     request_password(client)
     run_worker()
     assert login(client).status_code == 302
 
 
-def test_the_one_time_password_works_once_and_leads_to_setting_a_password(client, owner_user):
+def test_the_one_time_password_works_once_and_leads_to_setting_a_password(run_worker, client, owner_user):
     request_password(client)
     run_worker()
     password = sent_password()
@@ -104,7 +98,7 @@ def test_the_one_time_password_works_once_and_leads_to_setting_a_password(client
     assert login(client).status_code == 302  # the own password never stopped working
 
 
-def test_setting_the_own_password_after_a_one_time_login(client, owner):
+def test_setting_the_own_password_after_a_one_time_login(run_worker, client, owner):
     request_password(client)
     run_worker()
     login(client, password=sent_password())
@@ -120,7 +114,7 @@ def test_setting_the_own_password_after_a_one_time_login(client, owner):
     assert login(client, password="lato nad zalewem Sosina").status_code == 302
 
 
-def test_the_one_time_password_expires_after_24_hours(client, owner_user):
+def test_the_one_time_password_expires_after_24_hours(run_worker, client, owner_user):
     with time_machine.travel(datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC), tick=False) as clock:
         request_password(client)
         run_worker()
@@ -129,7 +123,7 @@ def test_the_one_time_password_expires_after_24_hours(client, owner_user):
         assert login(client, password=password).status_code == 200
 
 
-def test_the_one_time_password_works_just_before_it_expires(client, owner_user):
+def test_the_one_time_password_works_just_before_it_expires(run_worker, client, owner_user):
     with time_machine.travel(datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC), tick=False) as clock:
         request_password(client)
         run_worker()
@@ -138,7 +132,7 @@ def test_the_one_time_password_works_just_before_it_expires(client, owner_user):
         assert login(client, password=password)["Location"] == reverse("set_password")
 
 
-def test_a_newer_request_voids_the_older_password(client, owner_user):
+def test_a_newer_request_voids_the_older_password(run_worker, client, owner_user):
     request_password(client)
     run_worker()
     first = sent_password()
@@ -148,7 +142,7 @@ def test_a_newer_request_voids_the_older_password(client, owner_user):
     assert login(client, password=first).status_code == 200
 
 
-def test_the_fourth_request_in_24_hours_sends_nothing(client, owner):
+def test_the_fourth_request_in_24_hours_sends_nothing(run_worker, client, owner):
     with time_machine.travel(datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC), tick=False) as clock:
         for _ in range(4):
             response = request_password(client)

@@ -28,7 +28,7 @@ def test_an_old_session_cookie_is_dead_after_logout(client, owner_user):
     assert thief.get(reverse("dashboard")).status_code == 302
 
 
-def test_changing_the_password_ends_the_other_sessions_and_sends_a_notice(client, owner_user, owner):
+def test_changing_the_password_ends_the_other_sessions_and_sends_a_notice(run_worker, client, owner_user, owner):
     phone = Client()
     login(phone)
     login(client)
@@ -36,9 +36,7 @@ def test_changing_the_password_ends_the_other_sessions_and_sends_a_notice(client
     assert response.status_code == 302
     assert client.get(reverse("dashboard")).status_code == 200  # this session goes on
     assert phone.get(reverse("dashboard")).status_code == 302  # the other one is over
-    from django.core.management import call_command
-
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run_worker()
     assert mail.outbox[-1].to == [owner.email]
     client.post(reverse("logout"))
     assert login(client, password=PASSWORD).status_code == 200
