@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -50,6 +51,14 @@ class MeteringPointInline(admin.TabularInline):
         return False
 
 
+class CustomerForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        if "email" in self.changed_data and cleaned.get("email") and "email_requested_on" not in self.changed_data:
+            self.add_error("email_requested_on", _("Nowy adres e-mail wpisuje się z datą nowego pisemnego wniosku."))
+        return cleaned
+
+
 class EnrolledFilter(admin.SimpleListFilter):
     title = _("e-mail w eBOK")
     parameter_name = "enrolled"
@@ -70,6 +79,7 @@ class CustomerAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "region", "email", "active", "einvoice_consent"]
     list_filter = ["region", EnrolledFilter, "active", "einvoice_consent"]
     actions = ["send_one_time_password"]
+    form = CustomerForm
     list_select_related = ["region"]
     search_fields = ["number", "name", "nip", "email"]
     readonly_fields = [*BILLING_FIELDS, "einvoice_consent", "einvoice_consent_changed_at", "created_at", "updated_at"]

@@ -76,3 +76,13 @@ def test_lockouts_and_deliveries_are_listed_without_secrets(staff_client, owner,
     page = staff_client.get(reverse("admin:accounts_onetimepassword_change", args=[otp.pk])).content.decode()
     assert otp.password_hash not in page
     assert otp.nonce not in page
+
+
+def test_a_new_address_needs_the_date_of_a_new_request(staff_client, owner):
+    url = reverse("admin:customers_customer_change", args=[owner.pk])
+    response = staff_client.post(url, {"email": "inny@example.com", "email_requested_on": "01.10.2026", **INLINE})
+    assert response.status_code == 200
+    assert "z datą nowego pisemnego wniosku" in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.email == "zarzad@sm-zgoda.example"
+    assert not EmailDelivery.objects.exists()
