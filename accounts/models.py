@@ -10,7 +10,7 @@ class EbokUserManager(UserManager):
         """The login of a customer, made on first need with no usable password."""
         user = self.filter(customer=customer).first()
         if user is None:
-            user = self.model(username=f"{customer.region.slug}/{customer.code}", customer=customer)
+            user = self.model(username=f"{customer.region.slug}.{customer.code}", customer=customer)
             user.set_unusable_password()
             user.save()
         return user
