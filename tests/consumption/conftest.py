@@ -27,6 +27,16 @@ def add_month_readings(point, year, values, *, estimates=()):
     return ConsumptionReading.objects.bulk_create(readings)
 
 
+def add_reading(point, period_from, period_to, gj):
+    """One reading of ``point`` for the period (``datetime.date`` or ISO strings), ``gj`` as str."""
+    return ConsumptionReading.objects.create(
+        point=point,
+        period_from=datetime.date.fromisoformat(str(period_from)),
+        period_to=datetime.date.fromisoformat(str(period_to)),
+        consumption_gj=Decimal(gj),
+    )
+
+
 @pytest.fixture
 def second_point(owner):
     return MeteringPoint.objects.create(
