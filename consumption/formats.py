@@ -1,5 +1,6 @@
 """Numbers as the consumption pages print them, through Django's l10n (Polish: 1 234,567)."""
 
+from django.utils import dateformat
 from django.utils.formats import number_format
 
 NBSP = "\xa0"
@@ -19,3 +20,8 @@ def format_change(value):
         return ""
     sign = "+" if value > 0 else MINUS if value < 0 else ""
     return f"{sign}{number_format(abs(value), 1, force_grouping=True)}{NBSP}%"
+
+
+def format_date(value):
+    """DD.MM.RRRR, as the date filter with "d.m.Y" prints it."""
+    return dateformat.format(value, "d.m.Y")

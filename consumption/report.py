@@ -14,8 +14,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from consumption.formats import format_date, format_gj
 from consumption.models import ConsumptionReading
 
 MONTHS = [
@@ -154,6 +156,22 @@ class PointYear:
     def estimates(self):
         return sum(1 for reading in self.readings if reading.is_estimate)
 
+    def rows(self):
+        """The periods as the page prints them: (from, to, kind, is estimate, meter, consumption), formatted
+        here once rather than by a filter per cell (the page of a 10-point customer has hundreds of cells)."""
+        kinds = {kind: str(label) for kind, label in ConsumptionReading.Kind.choices}
+        return [
+            (
+                format_date(reading.period_from),
+                format_date(reading.period_to),
+                kinds[reading.kind],
+                reading.is_estimate,
+                format_gj(reading.meter_reading_gj) or "—",
+                format_gj(reading.consumption_gj),
+            )
+            for reading in self.readings
+        ]
+
 
 @dataclass
 class YearTotals:
@@ -231,7 +249,7 @@ class ConsumptionReport:
                 by_point[reading.point_id].readings.append(reading)
         return list(by_point.values())
 
-    @property
+    @cached_property
     def comparison(self):
         return YearComparison.from_monthly(
             self.year, monthly_totals(self.readings, self.year), monthly_totals(self.readings, self.year - 1)

@@ -178,7 +178,7 @@ def test_a_period_across_the_new_year_counts_in_the_month_it_ends(owner_client, 
     assert table_rows(doc, "porownanie")[11] == ["Grudzień", "20,000", "brak danych", "—"]
     assert table_rows(doc, "lata") == [["2026", "30,000"], ["2025", "20,000"]]
     assert [b.get("data-month") for b in doc.xpath("//rect[@data-year='2026']")] == ["1"]
-    assert "w całości do miesiąca, w którym się kończy" in doc.xpath("//details")[0].text_content()
+    assert "w całości do miesiąca, w którym się kończy" in doc.xpath("//div[@class='explainer']")[0].text_content()
 
 
 def test_a_customer_without_points_or_readings(owner_client, point, owner):
