@@ -20,6 +20,7 @@ import secrets
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,7 +30,9 @@ os.environ["ALLOWED_HOSTS"] = "testserver"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ebok.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-import django
+warnings.filterwarnings("ignore", message="No directory at")  # WhiteNoise: no collectstatic for a benchmark
+
+import django  # noqa: E402
 
 django.setup()
 

@@ -11,7 +11,7 @@ year before (1) — three, whatever the number of points, readings or years.
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -179,7 +179,6 @@ class YearTotals:
 
     year: int
     by_point: list
-    estimates: int
 
     @property
     def total(self):
@@ -202,7 +201,7 @@ class ConsumptionReport:
         self._yearly = list(
             ConsumptionReading.objects.filter(point__in=[p.pk for p in all_points])
             .values("point_id", year=ExtractYear("period_to"))
-            .annotate(total=Sum("consumption_gj"), estimates=Count("pk", filter=Q(kind="S")))
+            .annotate(total=Sum("consumption_gj"))
             .order_by()
         )
 
@@ -219,9 +218,8 @@ class ConsumptionReport:
         for row in self._yearly:
             if row["point_id"] not in shown:
                 continue
-            totals = rows.setdefault(row["year"], YearTotals(row["year"], [None] * len(self.points), 0))
+            totals = rows.setdefault(row["year"], YearTotals(row["year"], [None] * len(self.points)))
             totals.by_point[shown[row["point_id"]]] = row["total"]
-            totals.estimates += row["estimates"]
         return [rows[year] for year in sorted(rows, reverse=True)]
 
     @property
@@ -254,7 +252,3 @@ class ConsumptionReport:
         return YearComparison.from_monthly(
             self.year, monthly_totals(self.readings, self.year), monthly_totals(self.readings, self.year - 1)
         )
-
-    @property
-    def total(self):
-        return sum((reading.consumption_gj for reading in self.readings if reading.period_to.year == self.year), ZERO)
