@@ -6,7 +6,8 @@ class SelectionForm(forms.Form):
     """What the page shows: a year with readings and one point or all of them (their sum).
 
     The point is checked against the customer's own points by the view before this form sees it, so
-    that another customer's point is a 404 rather than a form error.
+    that another customer's point is a 404 rather than a form error. The page writes the two selects
+    itself (the widgets' templates cost more than the rest of the form on a 10-point page).
     """
 
     rok = forms.TypedChoiceField(label=_("Rok"), coerce=int, required=False, empty_value=None)
