@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from consumption import views
 
 app_name = "consumption"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("eksport.csv", views.export_csv, name="export_csv"),
+    path("eksport.xlsx", views.export_xlsx, name="export_xlsx"),
+]

@@ -1,6 +1,8 @@
 from django.shortcuts import render
+from django.utils import timezone
 
 from accounts.decorators import customer_required
+from consumption.summary import consumption_summary
 from customers.models import Region
 
 
@@ -12,4 +14,8 @@ def landing(request):
 @customer_required
 def dashboard(request):
     """Pulpit: the page after login."""
-    return render(request, "customers/dashboard.html", {"customer": request.customer})
+    context = {
+        "customer": request.customer,
+        "consumption_summary": consumption_summary(customer=request.customer, today=timezone.localdate()),
+    }
+    return render(request, "customers/dashboard.html", context)

@@ -62,9 +62,15 @@ def point(owner):
 
 def log_in(client, customer):
     """A client logged in as `customer`, the way every customer page test starts."""
+    import time
+
+    from accounts.middleware import LOGIN_AT, SEEN_AT
     from accounts.models import User
 
     client.force_login(User.objects.for_customer(customer))
+    session = client.session  # as the login view leaves it, so pages write no session on first use
+    session[LOGIN_AT] = session[SEEN_AT] = time.time()
+    session.save()
     return client
 
 

@@ -1,0 +1,108 @@
+"""The monthly chart as geometry for an inline SVG: no JavaScript, scales with its container, prints.
+
+The template (``consumption/_chart.html``) only places what this computes: a ``viewBox`` of fixed
+units, so the drawing keeps its proportions from a 320 px phone to paper, a rounded scale with
+gridlines, and two bars per month (the year before, then the chosen year). A month without readings
+has no bar; the table beside the chart says "brak danych" for it.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from consumption.formats import format_gj
+
+WIDTH = 480
+HEIGHT = 280
+LEFT = 64  # room for the scale's labels
+RIGHT = 8
+TOP = 44  # room for the legend
+BOTTOM = 28  # room for the months' names
+BAR_GAP = 2
+
+
+@dataclass
+class Bar:
+    year: int
+    month: int
+    value: Decimal
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+
+    @property
+    def value_text(self):
+        return format_gj(self.value)
+
+
+def nice_scale(value):
+    """The scale's top and its number of steps: the smallest 1, 2, 2.5 or 5 × 10ⁿ at least ``value``,
+    in 4 or 5 round steps (25, 50, 100…), so that a reader can follow the gridlines."""
+    if value <= 0:
+        return Decimal(1), 4
+    magnitude = Decimal(10) ** value.adjusted()
+    for leading, steps in ((1, 4), (2, 4), (Decimal("2.5"), 5), (5, 5), (10, 4)):
+        if value <= leading * magnitude:
+            return leading * magnitude, steps
+    raise AssertionError("unreachable: 10 × 10ⁿ is above any value of n digits")  # pragma: no cover
+
+
+def month_chart(comparison):
+    """Everything ``consumption/_chart.html`` draws for a :class:`~consumption.report.YearComparison`."""
+    plot_width = WIDTH - LEFT - RIGHT
+    plot_height = HEIGHT - TOP - BOTTOM
+    baseline = TOP + plot_height
+    top, steps = nice_scale(comparison.maximum)
+    slot = plot_width / 12
+    bar_width = (slot - 4 * BAR_GAP) / 2
+
+    def height_of(value):
+        return round(float(value / top) * plot_height, 2)
+
+    bars, months = [], []
+    for index, row in enumerate(comparison.months):
+        left = LEFT + index * slot
+        months.append({"x": round(left + slot / 2, 2), "label": row.short_name, "name": row.name})
+        for offset, year, value in (
+            (0, comparison.previous_year, row.previous),
+            (1, comparison.year, row.current),
+        ):
+            if value is None:
+                continue
+            height = height_of(value)
+            bars.append(
+                Bar(
+                    year=year,
+                    month=row.month,
+                    value=value,
+                    x=round(left + 2 * BAR_GAP + offset * bar_width, 2),
+                    y=round(baseline - height, 2),
+                    width=round(bar_width, 2),
+                    height=height,
+                    label=f"{row.name} {year}",
+                )
+            )
+    step_value = top / steps
+    places = max(0, -step_value.normalize().as_tuple().exponent)
+    grid = [
+        {
+            "y": round(baseline - height_of(step_value * n), 2),
+            "label_y": round(baseline - height_of(step_value * n) + 5, 2),
+            "label": format_gj(step_value * n, places),
+        }
+        for n in range(steps + 1)
+    ]
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "label_x": LEFT - 6,
+        "right": WIDTH - RIGHT,
+        "baseline": baseline,
+        "month_label_y": HEIGHT - 8,
+        "bars": bars,
+        "months": months,
+        "grid": grid,
+        "comparison": comparison,
+    }
