@@ -6,17 +6,17 @@ transaction, so the mail goes if and only if the change that causes it is commit
 
 import datetime
 import logging
-import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
 
 from accounts import otp as otp_text
-from accounts.models import EmailDelivery
+from accounts.models import EmailDelivery, OneTimePassword
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +45,40 @@ def _mask(address):
 
 
 def _queue(kind, *, to, customer=None, one_time_password=None, context=None):
+    if not to:
+        return None  # nowhere to send it (staff cleared the address)
     delivery = EmailDelivery.objects.create(
         kind=kind, to=to, customer=customer, one_time_password=one_time_password, context=context or {}
     )
-    deliver.enqueue(delivery.pk)
+    delivery.task_id = deliver.enqueue(delivery.pk).id
+    delivery.save(update_fields=["task_id"])
     return delivery
+
+
+def requeue_stale(*, older_than):
+    """Queue again what a dead worker left behind: deliveries still waiting whose task is gone or stuck.
+
+    Run by `manage.py accounts_housekeeping` (every few minutes from cron or a systemd timer).
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - older_than
+    waiting = list(
+        EmailDelivery.objects.filter(
+            status__in=[EmailDelivery.Status.QUEUED, EmailDelivery.Status.RETRYING], created_at__lt=cutoff
+        )
+    )
+    alive = {
+        str(pk)
+        for pk in DBTaskResult.objects.filter(id__in=[d.task_id for d in waiting if d.task_id])
+        .filter(Q(status=TaskResultStatus.READY) | Q(status=TaskResultStatus.RUNNING, started_at__gt=cutoff))
+        .values_list("id", flat=True)
+    }
+    stale = [delivery for delivery in waiting if delivery.task_id not in alive]
+    for delivery in stale:
+        delivery.task_id = deliver.enqueue(delivery.pk).id
+        delivery.save(update_fields=["task_id"])
+    return len(stale)
 
 
 def backoff(attempts):
@@ -62,31 +91,30 @@ def deliver(delivery_id):
     delivery = EmailDelivery.objects.select_related("customer__region", "one_time_password").get(pk=delivery_id)
     if delivery.status in (EmailDelivery.Status.SENT, EmailDelivery.Status.FAILED):
         return delivery.status
-    message = _build(delivery)
-    if message is None:
-        delivery.status = EmailDelivery.Status.FAILED
-        delivery.last_error = "Hasło jednorazowe unieważnione lub użyte przed wysyłką: nie wysłano."
-        delivery.save(update_fields=["status", "last_error"])
-        return delivery.status
     delivery.attempts += 1
     try:
-        message.send()
-    except (smtplib.SMTPException, OSError) as error:
+        message = _build(delivery)
+        if message is None:
+            delivery.status = EmailDelivery.Status.FAILED
+            delivery.last_error = "Hasło jednorazowe wygasło, użyte lub unieważnione przed wysyłką: nie wysłano."
+        else:
+            message.send()
+            delivery.status = EmailDelivery.Status.SENT
+            delivery.sent_at = timezone.now()
+    except Exception as error:
+        # The error text comes from the mail server or the code, never from the message's content.
         delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
         if delivery.attempts >= MAX_ATTEMPTS:
             delivery.status = EmailDelivery.Status.FAILED
             logger.error("E-mail %s (%s) not sent after %d attempts", delivery.pk, delivery.kind, delivery.attempts)
         else:
             delivery.status = EmailDelivery.Status.RETRYING
-            deliver.using(run_after=timezone.now() + backoff(delivery.attempts)).enqueue(delivery.pk)
-        delivery.save(update_fields=["status", "attempts", "last_error"])
-        return delivery.status
-    delivery.status = EmailDelivery.Status.SENT
-    delivery.sent_at = timezone.now()
-    delivery.save(update_fields=["status", "attempts", "sent_at"])
-    if delivery.one_time_password_id:
-        # The clear text can no longer be rebuilt once it has gone out.
-        type(delivery.one_time_password).objects.filter(pk=delivery.one_time_password_id).update(nonce="")
+            retry = deliver.using(run_after=timezone.now() + backoff(delivery.attempts)).enqueue(delivery.pk)
+            delivery.task_id = retry.id
+    delivery.save(update_fields=["status", "attempts", "last_error", "sent_at", "task_id"])
+    if delivery.one_time_password_id and delivery.status != EmailDelivery.Status.RETRYING:
+        # Sent or given up: the clear text can no longer be rebuilt.
+        OneTimePassword.objects.filter(pk=delivery.one_time_password_id).update(nonce="")
     return delivery.status
 
 
@@ -103,7 +131,7 @@ def _build(delivery):
         context["login_url"] = settings.EBOK_BASE_URL + reverse("login", kwargs={"region": customer.region.slug})
     if delivery.kind == "one_time_password":
         otp = delivery.one_time_password
-        if otp is None or not otp.nonce or otp.used_at or otp.revoked_at:
+        if otp is None or not otp.nonce or otp.used_at or otp.revoked_at or otp.expires_at <= timezone.now():
             return None
         context["password"] = otp_text.clear_text(otp.nonce)
     subject = " ".join(render_to_string(f"emails/{delivery.kind}_subject.txt", context).split())

@@ -43,3 +43,15 @@ def delay_after(failures):
     if failures < FREE_FAILURES:
         return 0
     return min(2 ** (failures - FREE_FAILURES + 1), MAX_DELAY)
+
+
+# Counters idle for longer than this are of no use to any rule (accounts_housekeeping drops them).
+LONGEST_WINDOW = max(
+    rule.window
+    for rule in (
+        PASSWORD_REQUESTS_PER_IP,
+        PASSWORD_EMAILS_PER_CUSTOMER,
+        FAILED_LOGINS_PER_IP,
+        FAILED_LOGINS_PER_CUSTOMER_IP,
+    )
+)

@@ -127,6 +127,7 @@ class EmailDelivery(models.Model):
     last_error = models.TextField(_("ostatni błąd"), blank=True)
     created_at = models.DateTimeField(_("utworzono"), default=timezone.now)
     sent_at = models.DateTimeField(_("wysłano"), null=True, blank=True)
+    task_id = models.CharField(_("zadanie"), max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,9 +1,6 @@
-import math
-
 from django.contrib import auth, messages
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -13,7 +10,7 @@ from accounts import limits, services
 from accounts.decorators import MUST_SET_PASSWORD, customer_required
 from accounts.forms import CodeForm, LoginForm
 from accounts.middleware import session_started
-from accounts.throttle import client_ip, store
+from accounts.throttle import LoginAttempt, client_ip, ip_key, store
 from customers.models import Region
 
 
@@ -26,46 +23,28 @@ def _too_many(request, region, message):
 def login(request, region):
     region = get_object_or_404(Region, slug=region)
     form = LoginForm(request.POST or None)
-    if request.method == "POST":
-        ip = client_ip(request)
-        ip_key = f"login-ip:{ip}"
-        if store().peek(ip_key, limits.FAILED_LOGINS_PER_IP.window).count >= limits.FAILED_LOGINS_PER_IP.limit:
-            return _too_many(request, region, _("Zbyt wiele nieudanych logowań z Twojej sieci. Spróbuj za godzinę."))
-        if form.is_valid():
-            code_key = f"login:{region.slug}:{form.cleaned_data['number']}-{form.cleaned_data['sub_code']}:{ip}"
-            rule = limits.FAILED_LOGINS_PER_CUSTOMER_IP
-            failures = store().peek(code_key, rule.window)
-            if failures.count >= rule.limit:
-                minutes = math.ceil((failures.window_ends - timezone.now()).total_seconds() / 60)
-                return _too_many(
-                    request, region, _("Logowanie na ten kod jest zablokowane na %(m)d min.") % {"m": minutes}
-                )
-            wait = limits.delay_after(failures.count)
-            waited = (timezone.now() - failures.last_at).total_seconds() if failures.last_at else wait
-            if waited < wait:
-                return _too_many(
-                    request, region, _("Odczekaj %(s)d s przed kolejną próbą.") % {"s": math.ceil(wait - waited)}
-                )
-            user = auth.authenticate(
-                request,
-                region=region,
-                number=form.cleaned_data["number"],
-                sub_code=form.cleaned_data["sub_code"],
-                password=form.cleaned_data["password"],
-            )
-            if user is not None:
-                store().reset(code_key)
-                auth.login(request, user)
-                session_started(request)
-                if user.via_one_time_password:
-                    request.session[MUST_SET_PASSWORD] = True
-                    return redirect("set_password")
-                return redirect("dashboard")
-            store().hit(code_key, rule.window)
-            store().hit(ip_key, limits.FAILED_LOGINS_PER_IP.window)
-            form.add_error(None, _("Nieprawidłowy kod odbiorcy lub hasło."))
+    if request.method == "POST" and form.is_valid():
+        code = {"number": form.cleaned_data["number"], "sub_code": form.cleaned_data["sub_code"]}
+        attempt = LoginAttempt(request, region=region, **code)
+        if refusal := attempt.refusal():
+            return _too_many(request, region, refusal)
+        user = auth.authenticate(request, region=region, password=form.cleaned_data["password"], **code)
+        if user is not None:
+            attempt.succeeded()
+            return _log_in(request, user)
+        form.add_error(None, _("Nieprawidłowy kod odbiorcy lub hasło."))
     expired = request.GET.get("sesja") == "wygasla"
     return render(request, "accounts/login.html", {"region": region, "form": form, "expired": expired})
+
+
+def _log_in(request, user):
+    auth.login(request, user)
+    session_started(request)
+    if user.via_one_time_password:
+        request.session[MUST_SET_PASSWORD] = True
+        return redirect("set_password")
+    request.session.pop(MUST_SET_PASSWORD, None)  # an earlier one-time login in this session is over
+    return redirect("dashboard")
 
 
 @never_cache
@@ -75,7 +54,7 @@ def password_request(request, region):
     form = CodeForm(request.POST or None)
     if request.method == "POST":
         rule = limits.PASSWORD_REQUESTS_PER_IP
-        if store().hit(f"password-ip:{client_ip(request)}", rule.window).count > rule.limit:
+        if store().hit(f"password-ip:{ip_key(client_ip(request))}", rule.window).count > rule.limit:
             return _too_many(request, region, _("Zbyt wiele próśb o hasło z Twojej sieci. Spróbuj za godzinę."))
         if form.is_valid():
             services.password_request(
@@ -107,10 +86,21 @@ def set_password(request):
 def account(request):
     """Konto: change the password (needs the current one)."""
     form = PasswordChangeForm(request.user, request.POST or None)
-    if form.is_valid():
-        services.customer_set_password(request=request, user=request.user, password=form.cleaned_data["new_password1"])
-        messages.success(request, _("Hasło zostało zmienione. Pozostałe sesje zostały zakończone."))
-        return redirect("account")
+    if request.method == "POST":
+        # The current password is guessable from a stolen session: the login's limits apply.
+        customer = request.customer
+        attempt = LoginAttempt(request, region=customer.region, number=customer.number, sub_code=customer.sub_code)
+        if refusal := attempt.refusal():
+            return _too_many(request, customer.region, refusal)
+        if form.is_valid():
+            attempt.succeeded()
+            services.customer_set_password(
+                request=request, user=request.user, password=form.cleaned_data["new_password1"]
+            )
+            messages.success(request, _("Hasło zostało zmienione. Pozostałe sesje zostały zakończone."))
+            return redirect("account")
+        if "old_password" not in form.errors:
+            attempt.succeeded()
     return render(request, "accounts/account.html", {"form": form, "customer": request.customer})
 
 

@@ -25,14 +25,17 @@ def fail(client, times, ip="10.0.0.66", odbiorca="1234"):
 
 def test_failures_slow_down_then_block_the_code_from_that_ip(client, owner_user, clock):
     assert fail(client, limits.FREE_FAILURES) == [200] * limits.FREE_FAILURES
-    # Now each attempt has to wait longer than the one before.
+    # From now on each try has to wait longer; a try too early is refused and counts too.
     response = login(client, password="not the password", ip="10.0.0.66")
     assert response.status_code == 429
     assert "Odczekaj" in response.content.decode()
-    for failures in range(limits.FREE_FAILURES, limits.FAILED_LOGINS_PER_CUSTOMER_IP.limit):
-        clock.shift(datetime.timedelta(seconds=limits.delay_after(failures)))
-        assert login(client, password="not the password", ip="10.0.0.66").status_code == 200
-    clock.shift(datetime.timedelta(seconds=limits.MAX_DELAY))
+    statuses = []
+    for _ in range(limits.FAILED_LOGINS_PER_CUSTOMER_IP.limit):
+        clock.shift(datetime.timedelta(seconds=limits.MAX_DELAY))
+        statuses.append(login(client, password="not the password", ip="10.0.0.66").status_code)
+    tries_left = limits.FAILED_LOGINS_PER_CUSTOMER_IP.limit - limits.FREE_FAILURES - 1
+    assert statuses[:tries_left] == [200] * tries_left
+    assert set(statuses[tries_left:]) == {429}
     response = login(client, ip="10.0.0.66")  # even the right password
     assert response.status_code == 429
     assert "zablokowane" in response.content.decode()
@@ -107,16 +110,23 @@ def store(request, db):
 
 def test_a_store_counts_in_a_window_and_forgets_after_it(store, clock):
     assert store.peek("k", 60).count == 0
-    assert store.hit("k", 60).count == 1
+    first = store.hit("k", 60)
+    assert (first.count, first.previous_at) == (1, None)
     clock.shift(datetime.timedelta(seconds=30))
-    counted = store.hit("k", 60)
-    assert counted.count == 2
-    assert counted.last_at == START + datetime.timedelta(seconds=30)
-    assert counted.window_ends == START + datetime.timedelta(seconds=60)
+    second = store.hit("k", 60)
+    assert second.count == 2
+    assert second.previous_at == START
+    assert second.window_ends == START + datetime.timedelta(seconds=60)
+    assert store.peek("k", 60).previous_at == START + datetime.timedelta(seconds=30)
     assert store.peek("other", 60).count == 0
+    store.refund("k")
+    assert store.peek("k", 60).count == 1
     clock.shift(datetime.timedelta(seconds=31))
     assert store.peek("k", 60).count == 0
-    assert store.hit("k", 60).count == 1
+    restarted = store.hit("k", 60)
+    assert (restarted.count, restarted.previous_at) == (1, None)
+    assert restarted.window_ends == START + datetime.timedelta(seconds=121)
+    assert store.peek("k", 60).count == 1
     store.reset("k")
     assert store.peek("k", 60).count == 0
 

@@ -1,0 +1,33 @@
+import datetime
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from accounts import emails
+from accounts.limits import LONGEST_WINDOW
+from accounts.models import OneTimePassword
+from accounts.throttle import store
+
+
+class Command(BaseCommand):
+    help = (
+        "Housekeeping of the way in, safe to run at any time (cron every 5 minutes): queues again e-mails "
+        "a dead worker left unsent, forgets expired one-time passwords' nonces and drops throttle counters "
+        "older than the longest limit window."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--stale-minutes",
+            type=int,
+            default=15,
+            help="An e-mail still unsent this long after it was queued, with no live task, is queued again.",
+        )
+
+    def handle(self, *args, stale_minutes, **options):
+        requeued = emails.requeue_stale(older_than=datetime.timedelta(minutes=stale_minutes))
+        wiped = OneTimePassword.objects.filter(expires_at__lte=timezone.now()).exclude(nonce="").update(nonce="")
+        pruned = store().prune(datetime.timedelta(seconds=LONGEST_WINDOW))
+        self.stdout.write(
+            f"e-maile ponownie w kolejce: {requeued}, wygasłe hasła: {wiped}, usunięte liczniki: {pruned}"
+        )
