@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.shortcuts import get_object_or_404, redirect, render
@@ -60,7 +61,8 @@ def password_request(request, region):
             services.password_request(
                 region=region, number=form.cleaned_data["number"], sub_code=form.cleaned_data["sub_code"]
             )
-            return render(request, "accounts/password_request_sent.html", {"region": region})
+            hours = int(settings.ONE_TIME_PASSWORD_VALIDITY.total_seconds() // 3600)
+            return render(request, "accounts/password_request_sent.html", {"region": region, "validity_hours": hours})
     return render(request, "accounts/password_request.html", {"region": region, "form": form})
 
 

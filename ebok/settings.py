@@ -166,6 +166,9 @@ STORAGES = {
 }
 
 # E-mail: smtp+tls://user:password@host:587, consolemail://, filemail:///path/to/folder
+# Without DEBUG an address must be given: a console default would print one-time passwords to the logs.
+if not DEBUG and "EMAIL_URL" not in env and "EMAIL_BACKEND" not in env:
+    raise ImproperlyConfigured("EMAIL_URL must be set when DEBUG is off, e.g. smtp+tls://user:password@host:587")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 # The portal's address as customers reach it, for links in e-mails.
@@ -199,8 +202,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # Errors (a failed request, an e-mail given up) reach the ADMINS by e-mail in production.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console", "mail_admins"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 

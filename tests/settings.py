@@ -7,6 +7,7 @@ without one (as production must).
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-key-" + "k3y-for-the-eBOK-test-suite-never-used-anywhere" * 2)
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
 from ebok.settings import *  # noqa: F403
 

@@ -1,10 +1,12 @@
 """The outbox: sent by the worker, retried with back-off after SMTP errors, sent once."""
 
 import datetime
+import io
 import smtplib
 
 import time_machine
 from django.core import mail
+from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from accounts import emails
@@ -89,3 +91,71 @@ def test_every_kind_has_polish_text_and_html(run_worker, owner):
 def test_backoff_grows_and_is_capped():
     assert [emails.backoff(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
     assert emails.backoff(20) == emails.MAX_BACKOFF
+
+
+def test_the_one_time_password_never_reaches_logs_or_errors(run_worker, client, owner, caplog, monkeypatch):
+    import logging
+    import re
+
+    from accounts.models import OneTimePassword
+
+    caplog.set_level(logging.DEBUG)
+    real_send = mail.EmailMessage.send
+    sent = []
+
+    def failing_then_sending(message, *args, **kwargs):
+        sent.append(message.body)
+        if len(sent) == 1:
+            raise smtplib.SMTPDataError(451, b"temporary failure")
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(mail.EmailMessage, "send", failing_then_sending)
+    with time_machine.travel(START, tick=False) as clock:
+        request_password(client)
+        run_worker()
+        clock.shift(emails.backoff(1) + datetime.timedelta(seconds=1))
+        run_worker()
+    password = re.search(r"Hasło jednorazowe: (\S+)", mail.outbox[-1].body)[1]
+    assert password not in caplog.text
+    delivery = EmailDelivery.objects.get()
+    assert password not in delivery.last_error
+    assert password not in str(delivery.context)
+    assert password not in str(list(DBTaskResult.objects.values()))
+    assert password not in str(list(OneTimePassword.objects.values()))
+
+
+def test_an_expired_password_is_not_mailed_late(run_worker, client, owner):
+    with time_machine.travel(START, tick=False) as clock:
+        request_password(client)
+        clock.shift(datetime.timedelta(hours=25))  # the worker was down for a day
+        run_worker()
+    assert mail.outbox == []
+    delivery = EmailDelivery.objects.get()
+    assert delivery.status == EmailDelivery.Status.FAILED
+    assert delivery.one_time_password.nonce == ""
+
+
+def test_nothing_is_queued_for_an_empty_address(owner):
+    owner.email = ""
+    assert emails.password_changed(customer=owner) is None
+    assert not EmailDelivery.objects.exists()
+
+
+def test_housekeeping_requeues_what_a_dead_worker_left(run_worker, owner):
+    delivery = emails.password_changed(customer=owner)
+    DBTaskResult.objects.filter(id=delivery.task_id).update(status="RUNNING", started_at=START)  # worker died
+    with time_machine.travel(START + datetime.timedelta(minutes=20), tick=False):
+        call_command("accounts_housekeeping", stdout=io.StringIO())
+        run_worker()
+    delivery.refresh_from_db()
+    assert delivery.status == EmailDelivery.Status.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_housekeeping_leaves_waiting_retries_alone(owner):
+    delivery = emails.password_changed(customer=owner)
+    with time_machine.travel(START, tick=False):
+        call_command("accounts_housekeeping", stdout=io.StringIO())
+    assert DBTaskResult.objects.count() == 1
+    delivery.refresh_from_db()
+    assert delivery.status == EmailDelivery.Status.QUEUED

@@ -78,3 +78,20 @@ def test_staff_logins_do_not_work_for_customers_and_customers_not_in_the_admin(c
     response = client.post(reverse("admin:login"), {"username": owner_user.username, "password": PASSWORD})
     assert "_auth_user_id" not in client.session
     assert response.status_code == 200
+
+
+def test_the_admin_backend_never_authenticates_a_customer(owner_user, rf):
+    from django.contrib.auth import authenticate
+
+    assert authenticate(rf.post("/"), username=owner_user.username, password=PASSWORD) is None
+
+
+def test_a_login_with_the_own_password_ends_an_earlier_one_time_login(client, owner_user):
+    from accounts.decorators import MUST_SET_PASSWORD
+
+    session = client.session
+    session[MUST_SET_PASSWORD] = True
+    session.save()
+    login(client)
+    assert MUST_SET_PASSWORD not in client.session
+    assert client.get(reverse("dashboard")).status_code == 200

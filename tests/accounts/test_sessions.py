@@ -79,8 +79,8 @@ def test_the_session_ends_12_hours_after_login_however_active(client, owner_user
         assert client.get(reverse("dashboard")).status_code == 302
 
 
-def test_production_cookies_are_secure_httponly_and_lax(client, owner_user, settings):
-    settings.SESSION_COOKIE_SECURE = True
+def test_production_cookies_are_secure_httponly_and_lax(client, owner_user):
+    # The test settings are production's (DEBUG off): nothing is switched on here.
     response = login(client)
     cookie = response.cookies["sessionid"]
     assert cookie["secure"]

@@ -134,3 +134,59 @@ def test_a_store_counts_in_a_window_and_forgets_after_it(store, clock):
 def test_the_database_store_is_shared_between_store_objects(db):
     DatabaseStore().hit("shared", 60)
     assert DatabaseStore().hit("shared", 60).count == 2
+
+
+def test_ipv6_clients_are_counted_per_64_network():
+    from accounts.throttle import ip_key
+
+    assert ip_key("2001:db8:1:2:aaaa::1") == ip_key("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
+    assert ip_key("2001:db8:1:3::1") != ip_key("2001:db8:1:2::1")
+    assert ip_key("::ffff:192.0.2.7") == "192.0.2.7"
+    assert ip_key("192.0.2.7") == "192.0.2.7"
+
+
+def test_rotating_ipv6_addresses_in_one_network_does_not_help(client, owner_user, clock):
+    for host in range(limits.FAILED_LOGINS_PER_CUSTOMER_IP.limit):
+        login(client, password="x" * 12, ip=f"2001:db8:0:1::{host + 1:x}")
+        clock.shift(datetime.timedelta(seconds=limits.MAX_DELAY))
+    assert login(client, ip="2001:db8:0:1::ffff").status_code == 429
+    assert login(client, ip="2001:db8:0:2::1").status_code == 302
+
+
+def test_guessing_the_current_password_on_the_account_page_is_limited(client, owner_user, clock):
+    from tests.conftest import log_in
+
+    log_in(client, owner_user.customer)
+    statuses = []
+    for _ in range(limits.FAILED_LOGINS_PER_CUSTOMER_IP.limit + 1):
+        response = client.post(
+            reverse("account"), {"old_password": "guess", "new_password1": "n" * 20, "new_password2": "n" * 20}
+        )
+        statuses.append(response.status_code)
+        clock.shift(datetime.timedelta(seconds=limits.MAX_DELAY))
+    assert statuses[-1] == 429
+    assert 200 in statuses
+
+
+def test_parallel_hits_each_get_their_own_count(db):
+    """Threads have connections of their own, outside the test's transaction, as processes would."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("the in-memory test database of SQLite locks whole tables; PostgreSQL runs this in CI")
+
+    def in_thread(action):
+        def run(_):
+            try:
+                return action()
+            finally:
+                connection.close()
+
+        return run
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        counts = sorted(pool.map(in_thread(lambda: DatabaseStore().hit("parallel", 600).count), range(24)))
+        list(pool.map(in_thread(lambda: DatabaseStore().reset("parallel")), range(1)))
+    assert counts == list(range(1, 25))

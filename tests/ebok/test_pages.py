@@ -16,6 +16,7 @@ PUBLIC_PAGES = [
     ("contact", {}),
     ("login", {"region": "jaworzno"}),
     ("login", {"region": "bedzin-czeladz-sosnowiec"}),
+    ("password_request", {"region": "jaworzno"}),
 ]
 LANDMARKS = {"header", "nav", "main", "footer", "aside", "section", "form"}
 
@@ -181,3 +182,15 @@ def test_a_post_without_a_csrf_token_gets_a_polish_403_page(db):
     response = client.post(reverse("landing"))
     assert response.status_code == 403
     assert Page(response.content.decode()).headings[0] == (1, "Formularz wygasł")
+
+
+@pytest.mark.parametrize("ip_requests", [1, 30])
+def test_the_password_request_answers_are_accessible_pages_too(client, db, ip_requests):
+    """The confirmation after a request and the 429 page when an IP asks too often."""
+    for _ in range(ip_requests):
+        response = client.post(reverse("password_request", kwargs={"region": "jaworzno"}), {"odbiorca": "1234"})
+    assert response.status_code == (200 if ip_requests == 1 else 429)
+    page = Page(response.content.decode())
+    assert page.all("html")[0]["lang"] == "pl"
+    assert len(page.all("h1")) == 1
+    assert len(page.all("main")) == 1

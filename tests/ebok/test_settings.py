@@ -20,8 +20,12 @@ PRINT_SETTINGS = (
 )
 
 
+PRODUCTION_MAIL = {"EMAIL_URL": "smtp+tls://user:pass@smtp.example.pl:587"}
+
+
 def run(code, **environment):
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY", "DATABASE_URL")}
+    unset = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "EMAIL_URL", "EMAIL_BACKEND")
+    env = {key: value for key, value in os.environ.items() if key not in unset}
     env.update(DJANGO_SETTINGS_MODULE="ebok.settings", **environment)
     return subprocess.run(  # noqa: S603
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
@@ -30,13 +34,19 @@ def run(code, **environment):
 
 @pytest.mark.parametrize("key", ["", "short-key", "django-insecure-" + "x1y2z3" * 10, "a" * 60])
 def test_it_refuses_to_start_without_a_real_secret_key(key):
-    result = run(PRINT_SETTINGS, SECRET_KEY=key)
+    result = run(PRINT_SETTINGS, SECRET_KEY=key, **PRODUCTION_MAIL)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_defaults_are_safe_and_polish():
+def test_it_refuses_to_start_without_a_mail_server():
     result = run(PRINT_SETTINGS, SECRET_KEY=REAL_KEY)
+    assert result.returncode != 0
+    assert "EMAIL_URL must be set" in result.stderr
+
+
+def test_defaults_are_safe_and_polish():
+    result = run(PRINT_SETTINGS, SECRET_KEY=REAL_KEY, **PRODUCTION_MAIL)
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["DEBUG"] is False
@@ -76,6 +86,7 @@ def test_the_documented_production_settings_pass_the_deploy_checks(tmp_path):
         "import sys; from django.core.management import execute_from_command_line; "
         "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
         SECRET_KEY=REAL_KEY,
+        **PRODUCTION_MAIL,
         ALLOWED_HOSTS="ebok.example.pl",
         CSRF_TRUSTED_ORIGINS="https://ebok.example.pl",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",

@@ -87,8 +87,8 @@ class Command(BaseCommand):
                             if not no_load:
                                 load_account(region, account)
                     totals[region] = writer.counts
-                if not no_load:
-                    enrol_demo_customer()
+                if not no_load and settings.DEBUG:
+                    enrol_demo_customer()  # a known password only on a development machine
             output.mkdir(exist_ok=True)
             for region in regions:
                 target = output / region.slug
