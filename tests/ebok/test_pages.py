@@ -194,3 +194,10 @@ def test_the_password_request_answers_are_accessible_pages_too(client, db, ip_re
     assert page.all("html")[0]["lang"] == "pl"
     assert len(page.all("h1")) == 1
     assert len(page.all("main")) == 1
+
+
+def test_pages_forbid_inline_script_and_foreign_content(client, db):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
