@@ -1,0 +1,71 @@
+import getpass
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from customers.importer.progress import Progress
+from customers.importer.reading import ENCODINGS
+from customers.importer.run import billing_import
+from customers.models import ImportRun, Region
+
+
+class Command(BaseCommand):
+    help = (
+        "Imports a billing export folder (odbiorcy.csv, punkty.csv, odczyty.csv, faktury.csv, pozycje.csv, "
+        "wplaty.csv; any may be absent) into a region, as spec/billing-export.md says. Every row is checked "
+        "first; if anything is wrong, nothing is written, the problems are listed as file:line: column: message "
+        "and the command exits with status 1. One run is one transaction and only one import runs at a time "
+        "(a second one refuses). Importing the same folder again changes nothing. Every run is recorded "
+        "(admin: Importy danych)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("folder", type=Path, help="Folder with the export's CSV files.")
+        parser.add_argument("--region", required=True, help="Region slug, e.g. jaworzno.")
+        parser.add_argument("--dry-run", action="store_true", help="Check and count, then roll everything back.")
+        parser.add_argument(
+            "--encoding",
+            choices=sorted(ENCODINGS),
+            help="Encoding of the files; by default UTF-8 (with or without BOM) if they decode, else Windows-1250.",
+        )
+
+    def handle(self, *args, folder, region, dry_run, encoding, **options):
+        region = region_by_slug(region)
+        if not folder.is_dir():
+            raise CommandError(f"Nie ma folderu {folder}.")
+        progress = Progress(self.stdout._out)
+        run = billing_import(
+            folder=folder,
+            region=region,
+            started_by=getpass.getuser(),
+            dry_run=dry_run,
+            encoding=encoding,
+            progress=progress,
+        )
+        report_run(self, run)
+
+
+def region_by_slug(slug):
+    try:
+        return Region.objects.get(slug=slug)
+    except Region.DoesNotExist:
+        known = ", ".join(Region.objects.values_list("slug", flat=True))
+        raise CommandError(f"--region: nie ma regionu „{slug}” (są: {known}).") from None
+
+
+def report_run(command, run):
+    """Warnings, per-file counts and the summary line; the problems and a non-zero exit when refused."""
+    for warning in run.warning_list:
+        command.stderr.write(f"Uwaga: {warning}")
+    for summary in run.files:
+        if "created" in summary:
+            command.stdout.write(
+                f"{summary['name']}: {summary['rows']} wierszy — utworzono {summary['created']}, "
+                f"zmieniono {summary['updated']}, bez zmian {summary['unchanged']}"
+            )
+    if run.result == ImportRun.Result.FAILED:
+        for line in run.problems.report():
+            command.stderr.write(line)
+        raise CommandError(f"Import odrzucony: {run.problems.count} błędów, nic nie zapisano.")
+    prefix = "Próba (--dry-run), nic nie zapisano" if run.dry_run else "Import zakończony"
+    command.stdout.write(command.style.SUCCESS(f"{prefix}: {run.summary()}."))
