@@ -68,11 +68,6 @@ FIELDS = {
 }
 
 
-def model_fields(name, row):
-    """The plain columns of a typed row as model field values."""
-    return {field: row[column] for column, field in FIELDS[name].items()}
-
-
 # Columns a file must have (the bold ones of the contract); the rest may be missing from the header.
 REQUIRED = {
     "odbiorcy.csv": ["kod", "nazwa"],
