@@ -1,5 +1,6 @@
-"""One import at a time: a PostgreSQL advisory lock held by the run's transaction, or on SQLite an
-exclusive lock on a file beside the database. A second run does not wait: it refuses with a message."""
+"""One import at a time: a PostgreSQL session advisory lock, or on SQLite an exclusive lock on a file
+beside the database. Taken before the run's transaction starts and released after it ended (a killed
+process loses both with its connection). A second run does not wait: it refuses with a message."""
 
 import contextlib
 import fcntl
@@ -25,13 +26,17 @@ def lock_file_path(connection):
 
 @contextlib.contextmanager
 def import_lock(*, connection):
-    """Hold the import lock for the block; it must run inside the run's transaction on PostgreSQL."""
+    """Hold the import lock for the block."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [ADVISORY_KEY])
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_KEY])
             if not cursor.fetchone()[0]:
                 raise CommandError(BUSY)
-        yield  # released when the transaction ends
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_KEY])
         return
     with open(lock_file_path(connection), "a+b") as handle:
         try:

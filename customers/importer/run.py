@@ -27,23 +27,24 @@ def billing_import(*, folder, region, started_by, dry_run=False, encoding=None, 
     run = ImportRun(kind=ImportRun.Kind.CSV, region=region, started_by=started_by, source=str(folder), dry_run=dry_run)
     run.problems, run.warning_list = Problems(limit), []
     files = present_files(folder)
-    try:
-        with transaction.atomic(), import_lock(connection=connection):
-            _stage_check_and_write(files, run=run, encoding=encoding, progress=progress)
-            _finish(run, files, ImportRun.Result.DRY_RUN if dry_run else ImportRun.Result.OK)
-            if dry_run:
-                transaction.set_rollback(True)
-            else:
-                run.save()
-    except Rejected:
-        _finish(run, files, ImportRun.Result.FAILED)
-        run.save()
-    except DatabaseError as error:
-        _finish(run, files, ImportRun.Result.FAILED, crash=error)
-        _save_quietly(run)
-        raise
-    if dry_run and run.result == ImportRun.Result.DRY_RUN:
-        run.save()
+    with import_lock(connection=connection):
+        try:
+            with transaction.atomic():
+                _stage_check_and_write(files, run=run, encoding=encoding, progress=progress)
+                _finish(run, files, ImportRun.Result.DRY_RUN if dry_run else ImportRun.Result.OK)
+                if dry_run:
+                    transaction.set_rollback(True)
+                else:
+                    run.save()
+        except Rejected:
+            _finish(run, files, ImportRun.Result.FAILED)
+            run.save()
+        except DatabaseError as error:
+            _finish(run, files, ImportRun.Result.FAILED, crash=error)
+            _save_quietly(run)
+            raise
+        if dry_run and run.result == ImportRun.Result.DRY_RUN:
+            run.save()
     return run
 
 
@@ -79,8 +80,9 @@ def stage_file(export_file, *, problems, warnings, encoding, progress):
     rows = Rows(export_file)
     try:
         header = rows.read_header()
+        before = problems.count
         columns = check_header(export_file, header, problems, warnings)
-        if problems:
+        if problems.count > before:
             return
         parse_row = row_parser(name, columns=columns, width=len(header), problems=problems)
         progress.start(name, export_file.size)
