@@ -12,7 +12,7 @@ from customers.importer.lock import import_lock
 from customers.importer.progress import Progress
 from customers.importer.reading import Rows, check_header, fingerprint, present_files
 from customers.importer.rows import row_parser
-from customers.importer.writing import write_file
+from customers.importer.writing import TARGETS, write_file
 from customers.models import ImportRun
 
 
@@ -59,7 +59,7 @@ def _stage_check_and_write(files, *, run, encoding, progress):
     if problems:
         raise Rejected
     progress.phase("Sprawdzam odwołania, duplikaty i okresy…")
-    staging.prepare_for_queries(connection=connection)
+    staging.prepare_for_queries(connection=connection, targets=TARGETS)
     present = {export_file.name for export_file in files}
     checks.run_checks(connection=connection, region=run.region, problems=problems, present=present)
     if problems:

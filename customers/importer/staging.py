@@ -32,9 +32,14 @@ def drop_tables(*, connection):
             cursor.execute(f"DROP TABLE IF EXISTS {table(name)}")
 
 
-def prepare_for_queries(*, connection):
-    """Statistics for PostgreSQL's planner (temporary tables are never auto-analysed); indexes on SQLite."""
+def prepare_for_queries(*, connection, targets=()):
+    """Statistics for PostgreSQL's planner — temporary tables are never auto-analysed, and the target tables
+    may have grown since autovacuum last looked (a nested loop over a table believed empty is quadratic);
+    indexes on SQLite."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for target in targets:
+                cursor.execute(f"ANALYZE {target}")
         for name in FILES:
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {table(name)}")

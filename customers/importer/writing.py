@@ -14,13 +14,18 @@ PAYMENTS = Payment._meta.db_table
 CUSTOMER_JOIN = f"JOIN {CUSTOMERS} c ON c.region_id = %(region)s AND c.number = s.kod AND c.sub_code = s.pododbiorca"
 
 
-def upsert(cursor, *, connection, target, source, key, columns, inserted, params, touched=(), update=True, where=""):
+def upsert(
+    cursor, *, connection, target, source, key, unique, columns, inserted, params, touched=(), update=True, where=""
+):
     """UPDATE the rows of `target` matching `key` whose `columns` differ, INSERT the keys not stored yet.
 
     `source` is the FROM clause (alias s for the staging table), `key` the condition tying a target row t
-    to a source row, `columns` (target column, source expression) pairs compared and copied, `inserted`
-    the same for columns only set on insert, `touched` extra assignments of an update, `where` a further
-    condition on the inserted rows. Returns (created, updated).
+    to a source row, `unique` the target's unique key columns, `columns` (target column, source expression)
+    pairs compared and copied, `inserted` the same for columns only set on insert, `touched` extra
+    assignments of an update, `where` a further condition on the inserted rows. Returns (created, updated).
+
+    The INSERT skips existing keys with ON CONFLICT DO NOTHING, which checks the unique index before
+    writing anything: no anti-join that would scan the rows the same statement is adding.
     """
     updated = 0
     if update:
@@ -31,8 +36,8 @@ def upsert(cursor, *, connection, target, source, key, columns, inserted, params
     every = [*inserted, *columns]
     cursor.execute(
         f"INSERT INTO {target} ({', '.join(column for column, _ in every)}) "
-        f"SELECT {', '.join(expression for _, expression in every)} FROM {source} "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {key}) {where}",
+        f"SELECT {', '.join(expression for _, expression in every)} FROM {source} WHERE TRUE {where} "
+        f"ON CONFLICT ({', '.join(unique)}) DO NOTHING",
         params,
     )
     return cursor.rowcount, updated
@@ -46,6 +51,7 @@ def write_customers(cursor, *, connection, params):
         target=CUSTOMERS,
         source="import_odbiorcy s",
         key="t.region_id = %(region)s AND t.number = s.kod AND t.sub_code = s.pododbiorca",
+        unique=["region_id", "number", "sub_code"],
         columns=[
             ("name", "s.nazwa"),
             ("nip", "s.nip"),
@@ -76,6 +82,7 @@ def write_points(cursor, *, connection, params):
         target=POINTS,
         source=f"import_punkty s {CUSTOMER_JOIN}",
         key="t.region_id = %(region)s AND t.identifier = s.punkt",
+        unique=["region_id", "identifier"],
         columns=[
             ("customer_id", "c.id"),
             ("address", "s.adres"),
@@ -94,6 +101,7 @@ def write_readings(cursor, *, connection, params):
         target=READINGS,
         source=f"import_odczyty s JOIN {POINTS} p ON p.region_id = %(region)s AND p.identifier = s.punkt",
         key="t.point_id = p.id AND t.period_from = s.data_od AND t.period_to = s.data_do",
+        unique=["point_id", "period_from", "period_to"],
         columns=[("meter_reading_gj", "s.stan_licznika_gj"), ("consumption_gj", "s.zuzycie_gj"), ("kind", "s.rodzaj")],
         inserted=[("point_id", "p.id"), ("period_from", "s.data_od"), ("period_to", "s.data_do")],
         params=params,
@@ -119,6 +127,7 @@ def write_invoices(cursor, *, connection, params):
             source=f"import_faktury s {CUSTOMER_JOIN} "
             f"LEFT JOIN {INVOICES} k ON k.region_id = %(region)s AND k.number = s.korygowana",
             key="t.region_id = %(region)s AND t.number = s.numer",
+            unique=["region_id", "number"],
             where="AND (s.korygowana = '' OR k.id IS NOT NULL)",
             columns=[
                 ("public_id", uuid),
@@ -155,6 +164,7 @@ def write_lines(cursor, *, connection, params):
         target=LINES,
         source=f"import_pozycje s JOIN {INVOICES} i ON i.region_id = %(region)s AND i.number = s.numer",
         key="t.invoice_id = i.id AND t.position = s.lp",
+        unique=["invoice_id", "position"],
         columns=[
             ("invoice_id", "i.id"),
             ("position", "s.lp"),
@@ -179,6 +189,7 @@ def write_payments(cursor, *, connection, params):
         source=f"import_wplaty s {CUSTOMER_JOIN} "
         f"LEFT JOIN {INVOICES} i ON i.region_id = %(region)s AND i.number = s.numer_faktury",
         key="t.region_id = %(region)s AND t.billing_id = s.id",
+        unique=["region_id", "billing_id"],
         columns=[
             ("customer_id", "c.id"),
             ("date", "s.data"),
@@ -200,12 +211,19 @@ WRITERS = {
     "wplaty.csv": write_payments,
 }
 
+TARGETS = [CUSTOMERS, POINTS, READINGS, INVOICES, LINES, PAYMENTS]
+JOINED_LATER = {"odbiorcy.csv": CUSTOMERS, "punkty.csv": POINTS, "faktury.csv": INVOICES}
+
 
 def write_file(export_file, *, connection, region):
     """Write one staged file; its counts go to ``export_file.counts``."""
     params = {"region": region.pk, "now": connection.ops.adapt_datetimefield_value(timezone.now())}
     with connection.cursor() as cursor:
         created, updated = WRITERS[export_file.name](cursor, connection=connection, params=params)
+        if connection.vendor == "postgresql" and export_file.name in JOINED_LATER and created:
+            # Later files join this table: without fresh statistics PostgreSQL plans it as empty (nested
+            # loops over what is now thousands of rows). ANALYZE sees this transaction's own rows.
+            cursor.execute(f"ANALYZE {JOINED_LATER[export_file.name]}")
         cursor.execute(f"SELECT count(*) FROM {table(export_file.name)}")
         staged = cursor.fetchone()[0]
     export_file.counts = {"created": created, "updated": updated, "unchanged": staged - created - updated}
