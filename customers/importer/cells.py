@@ -24,6 +24,7 @@ MODELS = {
 }
 
 DECIMAL_RE = re.compile(r"-?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,]\d+)?\Z")
+PLAIN_DECIMAL_RE = re.compile(r"(-?)(\d+)(?:[.,](\d+))?\Z")
 ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
 PL_DATE_RE = re.compile(r"(\d{2})\.(\d{2})\.(\d{4})\Z")
 SEPARATORS = str.maketrans({" ": None, "\u00a0": None, "\u202f": None, ",": "."})
@@ -53,21 +54,23 @@ def decimal_parser(digits, places, minimum):
     whole = digits - places
 
     def parse(text):
-        if not DECIMAL_RE.match(text):
-            raise CellError(f"nieprawidłowa liczba „{text}” (np. 1 234,56 albo 1234.56)")
-        value = text.translate(SEPARATORS)
-        integer, _, fraction = value.lstrip("-").partition(".")
-        if len(fraction) > places:
+        match = PLAIN_DECIMAL_RE.match(text)
+        if match is None:  # thousands separators, or not a number at all
+            if not DECIMAL_RE.match(text):
+                raise CellError(f"nieprawidłowa liczba „{text}” (np. 1 234,56 albo 1234.56)")
+            match = PLAIN_DECIMAL_RE.match(text.translate(SEPARATORS))
+        sign, integer, fraction = match.groups()
+        if fraction and len(fraction) > places:
             raise CellError(f"„{text}”: najwyżej {places} cyfr po przecinku")
-        if len(integer.lstrip("0")) > whole:
+        if len(integer) > whole and len(integer.lstrip("0")) > whole:
             raise CellError(f"„{text}”: za duża liczba (najwyżej {whole} cyfr przed przecinkiem)")
-        negative = value.startswith("-") and value.strip("-0.") != ""
-        zero = value.strip("-0.") == ""
-        if minimum == "0" and negative:
-            raise CellError(f"„{text}”: wartość nie może być ujemna")
-        if minimum == "0+" and (negative or zero):
-            raise CellError(f"„{text}”: wartość musi być większa od zera")
-        return value
+        if minimum is not None:
+            zero = not integer.strip("0") and not (fraction or "").strip("0")
+            if minimum == "0" and sign and not zero:
+                raise CellError(f"„{text}”: wartość nie może być ujemna")
+            if minimum == "0+" and (sign or zero):
+                raise CellError(f"„{text}”: wartość musi być większa od zera")
+        return match.group(0).replace(",", ".")
 
     return parse
 

@@ -6,9 +6,11 @@ Python's memory.
 """
 
 from customers.contract import FILES, KEYS
-from customers.importer.cells import sql_type
+from customers.importer.cells import column_type, sql_type
 
 BATCH = 5000
+# COPY's text format: a backslash, tab, newline or carriage return inside a value is escaped; NULL is \N.
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def table(name):
@@ -61,8 +63,24 @@ class Loader:
         if self.connection.vendor == "postgresql":
             self._copy_context = self._cursor.cursor.copy(f"COPY {table(self.name)} ({self.columns}) FROM STDIN")
             self._copy = self._copy_context.__enter__()
-            return self._copy.write_row
+            # Only free-text columns can hold characters COPY must escape; dates, numbers and codes cannot.
+            self._texts = [
+                index
+                for index, column in enumerate(FILES[self.name], start=1)
+                if isinstance(column_type(self.name, column), tuple) and column_type(self.name, column)[0] == "text"
+            ]
+            return self._add_line
         return self._add
+
+    def _add_line(self, row):
+        for index in self._texts:
+            if row[index]:
+                row[index] = row[index].translate(COPY_ESCAPES)
+        row[0] = str(row[0])
+        self._batch.append("\t".join(["\\N" if value is None else value for value in row]))
+        if len(self._batch) >= BATCH:
+            self._copy.write("\n".join(self._batch) + "\n")
+            self._batch = []
 
     def _add(self, row):
         self._batch.append(row)
@@ -78,6 +96,8 @@ class Loader:
     def __exit__(self, *exc_info):
         try:
             if self.connection.vendor == "postgresql":
+                if self._batch and exc_info[0] is None:
+                    self._copy.write("\n".join(self._batch) + "\n")
                 self._copy_context.__exit__(*exc_info)
             elif exc_info[0] is None:
                 self._flush()

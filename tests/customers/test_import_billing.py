@@ -56,6 +56,15 @@ def test_columns_in_any_order_and_unknown_columns_with_a_warning(tmp_path, jawor
     assert Customer.objects.get(number="000077").name == "Jan Nowak"
 
 
+def test_quoted_cells_keep_semicolons_backslashes_tabs_and_line_breaks(tmp_path, jaworzno):
+    export = dict(EXPORT)
+    export["odbiorcy.csv"] = ["kod;nazwa;ulica", '77;"Kowalski; Nowak \\ s.c.\tzakład";"ul. Długa 1\r\nlokal 2"']
+    run_import(write_export(tmp_path, export, only={"odbiorcy.csv"}))
+    customer = Customer.objects.get(number="000077")
+    assert customer.name == "Kowalski; Nowak \\ s.c.\tzakład"
+    assert customer.street == "ul. Długa 1\r\nlokal 2"
+
+
 def test_windows_1250_with_polish_letters(tmp_path, jaworzno):
     export = changed("odbiorcy.csv", 3, "nazwa", "Wspólnota Mieszkaniowa Źródlana — Łąkowa, Żółć")
     run_import(write_export(tmp_path, export, encoding="cp1250"))
