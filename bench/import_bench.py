@@ -110,12 +110,19 @@ def write_counters():
         return cursor.fetchall()
 
 
-def baseline(folder):
-    """COPY into a text staging table + one INSERT … SELECT … ON CONFLICT with casts: (copy s, insert s)."""
+def baseline(folder, *, foreign_key=False):
+    """COPY into a text staging table + one INSERT … SELECT … ON CONFLICT with casts: (copy s, insert s).
+    With `foreign_key` the table also has the readings' deferred foreign key to the points, as Django makes
+    it (checked row by row at commit; every statement here commits on its own)."""
     readings, points = ConsumptionReading._meta.db_table, MeteringPoint._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_baseline, bench_staging")
         cursor.execute(f"CREATE TABLE bench_baseline (LIKE {readings} INCLUDING ALL)")
+        if foreign_key:
+            cursor.execute(
+                f"ALTER TABLE bench_baseline ADD FOREIGN KEY (point_id) REFERENCES {points} (id) "
+                "DEFERRABLE INITIALLY DEFERRED"
+            )
         cursor.execute(
             "CREATE UNLOGGED TABLE bench_staging (punkt text, data_od text, data_do text, stan_licznika_gj text, "
             "zuzycie_gj text, rodzaj text)"
@@ -169,6 +176,9 @@ def main():
         copy, insert = baseline(folder)
         print(f"baseline: COPY {copy:.1f} s + INSERT … SELECT … ON CONFLICT {insert:.1f} s = {copy + insert:.1f} s")
         print(f"ratio import / baseline: {first / (copy + insert):.2f}")
+        copy, insert = baseline(folder, foreign_key=True)
+        print(f"baseline with the foreign key: COPY {copy:.1f} s + INSERT {insert:.1f} s = {copy + insert:.1f} s")
+        print(f"ratio import / baseline with the foreign key: {first / (copy + insert):.2f}")
 
 
 if __name__ == "__main__":

@@ -187,18 +187,21 @@ def lines_not_adding_up():
 
 
 def overlapping_readings():
-    """Two periods of one point overlap but differ: within the file, or a file row against the database."""
+    """Two rows of one point with the same period (a repeated key), or periods that overlap but differ:
+    within the file, or a file row against the database. One sort of the readings serves both."""
     sql = f"""
-        SELECT line, punkt, data_od, data_do FROM (
+        SELECT line, punkt, data_od, data_do,
+            CASE WHEN previous_start = data_od AND previous_end = data_do THEN previous_line END AS repeated_from
+        FROM (
             SELECT line, punkt, data_od, data_do,
-                lag(data_from_key) OVER w AS previous_key,
-                max(data_do) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous_end,
-                lead(data_od) OVER w AS next_start, lead(data_from_key) OVER w AS next_key, data_from_key
+                lag(line) OVER w AS previous_line,
+                lag(data_od) OVER w AS previous_start, lag(data_do) OVER w AS previous_end,
+                max(data_do) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS latest_end,
+                lead(data_od) OVER w AS next_start, lead(data_do) OVER w AS next_end
             FROM (
-                SELECT line, punkt, data_od, data_do, data_od || '/' || data_do AS data_from_key
-                FROM import_odczyty
+                SELECT line, punkt, data_od, data_do FROM import_odczyty
                 UNION ALL
-                SELECT NULL, p.identifier, r.period_from, r.period_to, r.period_from || '/' || r.period_to
+                SELECT NULL, p.identifier, r.period_from, r.period_to
                 FROM {READINGS} r JOIN {POINTS} p ON p.id = r.point_id
                 WHERE p.region_id = %(region)s
                   AND EXISTS (SELECT 1 FROM import_odczyty s WHERE s.punkt = p.identifier)
@@ -207,19 +210,23 @@ def overlapping_readings():
             ) u
             WINDOW w AS (PARTITION BY punkt ORDER BY data_od, data_do, line)
         ) q
-        WHERE line IS NOT NULL
-          AND ((previous_end >= data_od AND previous_key <> data_from_key)
-               OR (next_start <= data_do AND next_key <> data_from_key))
+        WHERE line IS NOT NULL AND (
+            (previous_start = data_od AND previous_end = data_do)
+            OR (latest_end >= data_od AND NOT (previous_start = data_od AND previous_end = data_do))
+            OR (next_start <= data_do AND NOT (next_start = data_od AND next_end = data_do)))
     """
 
     def message(row):
+        if row[4] is not None:
+            return f"powtórzony klucz ({row[1]}, {row[2]}, {row[3]}), także w wierszu {row[4]}"
         return f"okres {row[2]}–{row[3]} punktu {row[1]} nakłada się na inny okres tego punktu"
 
     return "odczyty.csv", "data_od", sql, message
 
 
 def all_checks(*, connection):
-    checks = [duplicate_keys(name, keys) for name, keys in KEYS.items()]
+    # The readings' repeated keys are found by overlapping_readings, in the same sort.
+    checks = [duplicate_keys(name, keys) for name, keys in KEYS.items() if name != "odczyty.csv"]
     checks += [
         duplicate_keys("faktury.csv", ["numer_ksef"], where="WHERE numer_ksef <> ''"),
         unknown_customers("punkty.csv"),

@@ -5,6 +5,8 @@ end of the transaction; SQLite gets them through batched INSERTs. Either way the
 Python's memory.
 """
 
+from psycopg.copy import QueuedLibpqWriter
+
 from customers.contract import FILES, KEYS
 from customers.importer.cells import column_type, sql_type
 
@@ -61,7 +63,10 @@ class Loader:
     def __enter__(self):
         self._cursor = self.connection.cursor()
         if self.connection.vendor == "postgresql":
-            self._copy_context = self._cursor.cursor.copy(f"COPY {table(self.name)} ({self.columns}) FROM STDIN")
+            # A writer thread sends the data while this one parses the next rows.
+            raw = self._cursor.cursor
+            sql = f"COPY {table(self.name)} ({self.columns}) FROM STDIN"
+            self._copy_context = raw.copy(sql, writer=QueuedLibpqWriter(raw))
             self._copy = self._copy_context.__enter__()
             # Only free-text columns can hold characters COPY must escape; dates, numbers and codes cannot.
             self._texts = [

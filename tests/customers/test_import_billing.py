@@ -100,6 +100,13 @@ def test_utf8_without_bom_and_a_forced_encoding(tmp_path, jaworzno):
         ("odczyty.csv", 2, "zuzycie_gj", "1,2345", "odczyty.csv:2: zuzycie_gj: „1,2345”: najwyżej 3 cyfr"),
         ("odczyty.csv", 2, "zuzycie_gj", "1.234,5", "odczyty.csv:2: zuzycie_gj: nieprawidłowa liczba"),
         ("odczyty.csv", 3, "data_od", "15.10.2026", "odczyty.csv:3: data_od: okres"),
+        (
+            "odczyty.csv",
+            4,
+            "punkt",
+            "W-0101",
+            "odczyty.csv:4: data_od: powtórzony klucz (W-0101, 2026-11-01, 2026-11-30)",
+        ),
         ("odczyty.csv", 2, "rodzaj", "X", "odczyty.csv:2: rodzaj: nieznana wartość „X” (dozwolone: R, S)"),
         ("faktury.csv", 2, "brutto", "1 231,00", "faktury.csv:2: brutto: brutto 1231.00 nie równa się"),
         ("faktury.csv", 2, "numer_ksef", KSEF[:-2] + "A6", "faktury.csv:2: numer_ksef: nieprawidłowy numer KSeF"),
