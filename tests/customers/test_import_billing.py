@@ -376,3 +376,15 @@ def test_a_second_run_refuses_while_the_first_holds_the_lock(committed_regions, 
     assert "Import zakończony" in outcome["out"]
     assert Customer.objects.count() == 2
     assert ImportRun.objects.count() == 1
+
+
+def test_runs_are_listed_read_only_in_the_admin(tmp_path, jaworzno, admin_client):
+    run_import(write_export(tmp_path))
+    run = ImportRun.objects.get()
+    listing = admin_client.get("/admin/customers/importrun/")
+    assert listing.status_code == 200
+    assert "Jaworzno" in listing.content.decode()
+    page = admin_client.get(f"/admin/customers/importrun/{run.pk}/change/").content.decode()
+    assert run.files[0]["sha256"] in page
+    assert 'name="_save"' not in page
+    assert admin_client.get("/admin/customers/importrun/add/").status_code == 403
