@@ -2,12 +2,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.forms import parse_code
-from customers.models import Customer, MeteringPoint, Region
+from customers.models import Customer, ImportRun, MeteringPoint, Region
 
 # Name, address and the rest come from the billing export: staff change them in the billing system,
 # not here. What eBOK owns (the enrolled e-mail) is editable.
@@ -143,3 +144,33 @@ class MeteringPointAdmin(BillingDataAdmin):
     list_filter = ["region", "tariff_group"]
     list_select_related = ["customer"]
     search_fields = ["identifier", "address", "customer__number", "customer__name"]
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(BillingDataAdmin):
+    """Every import run, for staff to see who imported what and why a run was refused."""
+
+    list_display = ["started_at", "kind", "region", "started_by", "result", "created", "updated", "unchanged",
+                    "error_count"]  # fmt: skip
+    list_filter = ["kind", "result", "region"]
+    search_fields = ["started_by", "source", "errors"]
+    fields = ["kind", "region", "started_by", "started_at", "finished_at", "source", "dry_run", "result",
+              "file_table", "created", "updated", "unchanged", "error_count", "errors", "warnings"]  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description=_("pliki"))
+    def file_table(self, obj):
+        rows = [
+            format_html(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                item.get("name"), item.get("size"), item.get("rows"), item.get("sha256"),
+                item.get("created", "–"), item.get("updated", "–"), item.get("unchanged", "–"),
+            )
+            for item in obj.files
+        ]  # fmt: skip
+        head = format_html(
+            "<tr><th scope='col'>{}</th><th scope='col'>{}</th><th scope='col'>{}</th><th scope='col'>SHA-256</th>"
+            "<th scope='col'>{}</th><th scope='col'>{}</th><th scope='col'>{}</th></tr>",
+            _("plik"), _("bajty"), _("wiersze"), _("utworzono"), _("zmieniono"), _("bez zmian"),
+        )  # fmt: skip
+        return format_html("<table>{}{}</table>", head, format_html_join("", "{}", ((row,) for row in rows)))

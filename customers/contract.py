@@ -68,6 +68,55 @@ FIELDS = {
 }
 
 
-def model_fields(name, row):
-    """The plain columns of a typed row as model field values."""
-    return {field: row[column] for column, field in FIELDS[name].items()}
+# Columns a file must have (the bold ones of the contract); the rest may be missing from the header.
+REQUIRED = {
+    "odbiorcy.csv": ["kod", "nazwa"],
+    "punkty.csv": ["punkt", "kod", "adres"],
+    "odczyty.csv": ["punkt", "data_od", "data_do", "zuzycie_gj"],
+    "faktury.csv": ["numer", "kod", "data_wystawienia", "termin_platnosci", "netto", "vat", "brutto"],
+    "pozycje.csv": ["numer", "lp", "nazwa", "wartosc_netto", "stawka_vat"],
+    "wplaty.csv": ["id", "kod", "data", "kwota"],
+}
+
+# The key of each file's rows inside one region: a file must not repeat it.
+KEYS = {
+    "odbiorcy.csv": ["kod", "pododbiorca"],
+    "punkty.csv": ["punkt"],
+    "odczyty.csv": ["punkt", "data_od", "data_do"],
+    "faktury.csv": ["numer"],
+    "pozycje.csv": ["numer", "lp"],
+    "wplaty.csv": ["id"],
+}
+
+# The type of every column. ("decimal", digits, places, minimum) follows the model field's precision;
+# minimum is None (any sign), "0" (at least zero) or "0+" (more than zero). ("text", n) is a text of at
+# most n characters; plain "text" takes its length from the model field of FIELDS.
+TYPES = {
+    "odbiorcy.csv": {
+        "kod": "customer_number", "pododbiorca": "sub_code", "nazwa": "text", "nip": "nip", "ulica": "text",
+        "kod_pocztowy": "postal_code", "miejscowosc": "text", "telefon": "text", "aktywny": ("choice", "T", "N"),
+    },
+    "punkty.csv": {
+        "punkt": "text", "kod": "customer_number", "pododbiorca": "sub_code", "adres": "text",
+        "grupa_taryfowa": "text", "moc_zamowiona_mw": ("decimal", 10, 4, "0"),
+    },
+    "odczyty.csv": {
+        "punkt": ("text", 30), "data_od": "date", "data_do": "date", "stan_licznika_gj": ("decimal", 14, 3, "0"),
+        "zuzycie_gj": ("decimal", 14, 3, "0"), "rodzaj": ("choice", "R", "S"),
+    },
+    "faktury.csv": {
+        "numer": "text", "kod": "customer_number", "pododbiorca": "sub_code", "data_wystawienia": "date",
+        "okres_od": "date", "okres_do": "date", "termin_platnosci": "date", "netto": ("decimal", 14, 2, None),
+        "vat": ("decimal", 14, 2, None), "brutto": ("decimal", 14, 2, None), "rodzaj": ("choice", "VAT", "KOR"),
+        "korygowana": ("text", 60), "numer_ksef": "ksef_number", "rachunek": "nrb",
+    },
+    "pozycje.csv": {
+        "numer": ("text", 60), "lp": "position", "nazwa": "text", "jm": "text", "ilosc": ("decimal", 18, 6, None),
+        "cena_netto": ("decimal", 20, 8, None), "wartosc_netto": ("decimal", 14, 2, None),
+        "stawka_vat": ("choice", "23", "8", "5", "0", "zw", "np"),
+    },
+    "wplaty.csv": {
+        "id": "text", "kod": "customer_number", "pododbiorca": "sub_code", "data": "date",
+        "kwota": ("decimal", 14, 2, "0+"), "tytul": "text", "numer_faktury": ("text", 60),
+    },
+}  # fmt: skip

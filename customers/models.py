@@ -1,6 +1,7 @@
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.validators import (
@@ -149,3 +150,45 @@ class MeteringPoint(models.Model):
 
     def __str__(self):
         return f"{self.identifier} {self.address}"
+
+
+class ImportRun(models.Model):
+    """One run of `import_billing` or `import_ksef`: who, when, which files, what it did or why it refused."""
+
+    class Kind(models.TextChoices):
+        CSV = "csv", _("eksport CSV")
+        KSEF = "ksef", _("XML KSeF")
+
+    class Result(models.TextChoices):
+        OK = "ok", _("zapisano")
+        DRY_RUN = "dry-run", _("próba bez zapisu")
+        FAILED = "failed", _("odrzucono, nic nie zapisano")
+
+    kind = models.CharField(_("rodzaj"), max_length=4, choices=Kind.choices)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    started_by = models.CharField(_("uruchomił"), max_length=150)
+    started_at = models.DateTimeField(_("początek"), default=timezone.now)
+    finished_at = models.DateTimeField(_("koniec"), null=True, blank=True)
+    source = models.CharField(_("źródło"), max_length=500)
+    dry_run = models.BooleanField(_("próba (--dry-run)"), default=False)
+    result = models.CharField(_("wynik"), max_length=7, choices=Result.choices)
+    files = models.JSONField(
+        _("pliki"), default=list, help_text=_("Nazwa, rozmiar, SHA-256, kodowanie i liczby wierszy każdego pliku.")
+    )
+    created = models.PositiveIntegerField(_("utworzono"), default=0)
+    updated = models.PositiveIntegerField(_("zmieniono"), default=0)
+    unchanged = models.PositiveIntegerField(_("bez zmian"), default=0)
+    error_count = models.PositiveIntegerField(_("błędy"), default=0)
+    errors = models.TextField(_("błędy (pierwsze 100)"), blank=True)
+    warnings = models.TextField(_("ostrzeżenia"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("import danych")
+        verbose_name_plural = _("importy danych")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.region} {self.started_at:%Y-%m-%d %H:%M}"
+
+    def summary(self):
+        return f"utworzono {self.created}, zmieniono {self.updated}, bez zmian {self.unchanged}"

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from consumption.models import ConsumptionReading
 from customers.contract import FILES
 from customers.management.commands import demo_data
-from customers.models import Customer, MeteringPoint
+from customers.models import Customer, ImportRun, MeteringPoint
 from customers.validators import nip_checksum_ok
 from invoices.models import Invoice, InvoiceLine, Payment
 from invoices.validators import ksef_number_ok, nrb_checksum_ok
@@ -210,21 +210,34 @@ def test_it_rejects_bad_arguments_with_a_clear_message(args, message, tmp_path, 
     assert not Customer.objects.exists()
 
 
+def test_it_goes_through_import_billing_and_records_the_runs(tmp_path, db):
+    run("--customers", "8", "--until", "2026-10", "--output", str(tmp_path))
+    runs = ImportRun.objects.order_by("region__slug")
+    assert [(r.region.slug, r.result, r.started_by) for r in runs] == [
+        ("bedzin-czeladz-sosnowiec", "ok", "demo_data"),
+        ("jaworzno", "ok", "demo_data"),
+    ]
+    assert sum(r.created for r in runs) == sum(
+        len(read(tmp_path / region, name)) for region in REGIONS for name in FILES
+    )
+
+
 def test_a_failure_halfway_leaves_no_data_and_no_files(tmp_path, db, monkeypatch):
-    loaded = []
+    imported = []
 
-    def load_then_fail(region, account):
-        if len(loaded) == 5:
+    def import_then_fail(**kwargs):
+        if imported:
             raise RuntimeError("disk full")
-        loaded.append(account)
-        real_load(region, account)
+        imported.append(kwargs["region"])
+        return real_import(**kwargs)
 
-    real_load = demo_data.load_account
-    monkeypatch.setattr(demo_data, "load_account", load_then_fail)
+    real_import = demo_data.billing_import
+    monkeypatch.setattr(demo_data, "billing_import", import_then_fail)
     with pytest.raises(RuntimeError):
         run("--customers", "8", "--output", str(tmp_path / "out"))
-    assert len(loaded) == 5
+    assert len(imported) == 1
     assert not Customer.objects.exists()
     assert not Invoice.objects.exists()
+    assert not ImportRun.objects.exists()
     assert not (tmp_path / "out" / "jaworzno").exists()
     assert [p for p in Path(tmp_path).iterdir() if p.name.startswith(".")] == []

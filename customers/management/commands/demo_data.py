@@ -10,11 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from consumption.models import ConsumptionReading
-from customers.contract import model_fields
 from customers.demo import DEMO_EMAIL, DEMO_NUMBER, DEMO_PASSWORD, DEMO_REGION, DemoExport, ExportWriter, add_months
-from customers.models import Customer, MeteringPoint, Region
-from invoices.models import Invoice, InvoiceLine, Payment
+from customers.importer.run import billing_import
+from customers.models import Customer, ImportRun, Region
 
 MINIMUM_CUSTOMERS = 6
 
@@ -22,7 +20,7 @@ MINIMUM_CUSTOMERS = 6
 class Command(BaseCommand):
     help = (
         "Writes a realistic billing export (the six CSV files of spec/billing-export.md, one folder per "
-        "region) and loads the same data into an empty database, in one transaction. The same --seed, "
+        "region) and loads them into an empty database through import_billing, in one transaction. The same --seed, "
         "--customers and --until always give byte-identical files. With --if-empty it does nothing when "
         "customers already exist (what `make run` uses); with --no-load it only writes the files."
     )
@@ -70,25 +68,24 @@ class Command(BaseCommand):
         output.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
         try:
-            with transaction.atomic():
-                totals = {}
-                for region, share in zip(regions, shares, strict=True):
-                    export = DemoExport(
-                        region.slug,
-                        customers=share,
-                        seed=seed,
-                        until=until,
-                        months=months,
-                        seller_nip=region.seller_nip,
-                    )
-                    with ExportWriter(staging / region.slug) as writer:
-                        for account in export:
-                            writer.write(account)
-                            if not no_load:
-                                load_account(region, account)
-                    totals[region] = writer.counts
-                if not no_load and settings.DEBUG:
-                    enrol_demo_customer()  # a known password only on a development machine
+            totals = {}
+            for region, share in zip(regions, shares, strict=True):
+                export = DemoExport(
+                    region.slug, customers=share, seed=seed, until=until, months=months, seller_nip=region.seller_nip
+                )
+                with ExportWriter(staging / region.slug) as writer:
+                    for account in export:
+                        writer.write(account)
+                totals[region] = writer.counts
+            if not no_load:
+                # The real import path, both regions in one transaction.
+                with transaction.atomic():
+                    for region in regions:
+                        run = billing_import(folder=staging / region.slug, region=region, started_by="demo_data")
+                        if run.result != ImportRun.Result.OK:
+                            raise CommandError(f"Import danych demonstracyjnych odrzucony:\n{run.errors}")
+                    if settings.DEBUG:
+                        enrol_demo_customer()  # a known password only on a development machine
             output.mkdir(exist_ok=True)
             for region in regions:
                 target = output / region.slug
@@ -134,48 +131,3 @@ def enrol_demo_customer():
     user = User.objects.for_customer(customer)
     user.set_password(DEMO_PASSWORD)
     user.save(update_fields=["password"])
-
-
-def load_account(region, account):
-    """Store one generated account through the models (until the billing import can read the files)."""
-    row = account.customer
-    customer = Customer.objects.create(
-        region=region,
-        number=f"{int(row['kod']):06d}",
-        sub_code=row["pododbiorca"],
-        active=row["aktywny"] == "T",
-        **model_fields("odbiorcy.csv", row),
-    )
-    points = MeteringPoint.objects.bulk_create(
-        MeteringPoint(region=region, customer=customer, **model_fields("punkty.csv", row)) for row in account.points
-    )
-    points = {point.identifier: point for point in points}
-    ConsumptionReading.objects.bulk_create(
-        ConsumptionReading(point=points[row["punkt"]], **model_fields("odczyty.csv", row)) for row in account.readings
-    )
-    invoices = {}
-    # Corrections after the invoices they correct, so that those have primary keys.
-    for kind in ("VAT", "KOR"):
-        created = Invoice.objects.bulk_create(
-            Invoice(
-                region=region,
-                customer=customer,
-                corrects=invoices.get(row["korygowana"]),
-                **model_fields("faktury.csv", row),
-            )
-            for row in account.invoices
-            if row["rodzaj"] == kind
-        )
-        invoices.update((invoice.number, invoice) for invoice in created)
-    InvoiceLine.objects.bulk_create(
-        InvoiceLine(invoice=invoices[row["numer"]], **model_fields("pozycje.csv", row)) for row in account.lines
-    )
-    Payment.objects.bulk_create(
-        Payment(
-            region=region,
-            customer=customer,
-            invoice=invoices.get(row["numer_faktury"]),
-            **model_fields("wplaty.csv", row),
-        )
-        for row in account.payments
-    )

@@ -1,0 +1,110 @@
+"""Temporary staging tables, one per contract file, with the contract's column names and typed columns.
+
+PostgreSQL gets the rows through COPY (psycopg 3 ``cursor.copy``) into temporary tables dropped at the
+end of the transaction; SQLite gets them through batched INSERTs. Either way the rows never pile up in
+Python's memory.
+"""
+
+from psycopg.copy import QueuedLibpqWriter
+
+from customers.contract import FILES, KEYS
+from customers.importer.cells import column_type, sql_type
+
+BATCH = 5000
+# COPY's text format: a backslash, tab, newline or carriage return inside a value is escaped; NULL is \N.
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def table(name):
+    """odczyty.csv -> import_odczyty"""
+    return "import_" + name.removesuffix(".csv")
+
+
+def create_tables(*, connection):
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        for name in FILES:
+            columns = ", ".join(f"{column} {sql_type(name, column)}" for column in FILES[name])
+            cursor.execute(f"DROP TABLE IF EXISTS {table(name)}")
+            suffix = " ON COMMIT DROP" if postgres else ""
+            cursor.execute(f"CREATE TEMPORARY TABLE {table(name)} (line integer NOT NULL, {columns}){suffix}")
+
+
+def drop_tables(*, connection):
+    with connection.cursor() as cursor:
+        for name in FILES:
+            cursor.execute(f"DROP TABLE IF EXISTS {table(name)}")
+
+
+def prepare_for_queries(*, connection, targets=()):
+    """Statistics for PostgreSQL's planner — temporary tables are never auto-analysed, and the target tables
+    may have grown since autovacuum last looked (a nested loop over a table believed empty is quadratic);
+    indexes on SQLite."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for target in targets:
+                cursor.execute(f"ANALYZE {target}")
+        for name in FILES:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {table(name)}")
+            else:
+                cursor.execute(f"CREATE INDEX {table(name)}_key ON {table(name)} ({', '.join(KEYS[name])})")
+
+
+class Loader:
+    """``with Loader(name, connection=c) as load: load(row)`` — rows as built by ``rows.row_parser``."""
+
+    def __init__(self, name, *, connection):
+        self.name = name
+        self.connection = connection
+        self.columns = ", ".join(["line", *FILES[name]])
+        self._batch = []
+
+    def __enter__(self):
+        self._cursor = self.connection.cursor()
+        if self.connection.vendor == "postgresql":
+            # A writer thread sends the data while this one parses the next rows.
+            raw = self._cursor.cursor
+            sql = f"COPY {table(self.name)} ({self.columns}) FROM STDIN"
+            self._copy_context = raw.copy(sql, writer=QueuedLibpqWriter(raw))
+            self._copy = self._copy_context.__enter__()
+            # Only free-text columns can hold characters COPY must escape; dates, numbers and codes cannot.
+            self._texts = [
+                index
+                for index, column in enumerate(FILES[self.name], start=1)
+                if isinstance(column_type(self.name, column), tuple) and column_type(self.name, column)[0] == "text"
+            ]
+            return self._add_line
+        return self._add
+
+    def _add_line(self, row):
+        for index in self._texts:
+            if row[index]:
+                row[index] = row[index].translate(COPY_ESCAPES)
+        row[0] = str(row[0])
+        self._batch.append("\t".join(["\\N" if value is None else value for value in row]))
+        if len(self._batch) >= BATCH:
+            self._copy.write("\n".join(self._batch) + "\n")
+            self._batch = []
+
+    def _add(self, row):
+        self._batch.append(row)
+        if len(self._batch) >= BATCH:
+            self._flush()
+
+    def _flush(self):
+        if self._batch:
+            marks = ", ".join(["%s"] * (len(FILES[self.name]) + 1))
+            self._cursor.executemany(f"INSERT INTO {table(self.name)} ({self.columns}) VALUES ({marks})", self._batch)
+            self._batch = []
+
+    def __exit__(self, *exc_info):
+        try:
+            if self.connection.vendor == "postgresql":
+                if self._batch and exc_info[0] is None:
+                    self._copy.write("\n".join(self._batch) + "\n")
+                self._copy_context.__exit__(*exc_info)
+            elif exc_info[0] is None:
+                self._flush()
+        finally:
+            self._cursor.close()

@@ -1,0 +1,229 @@
+"""Set-based upserts from the staging tables, each counting created, updated and unchanged rows.
+
+An UPDATE touches only rows whose values differ and an INSERT only keys not yet stored, so an
+unchanged re-import writes nothing at all. Rows missing from the export are never deleted.
+"""
+
+from django.utils import timezone
+
+from customers.importer.checks import CUSTOMERS, INVOICES, LINES, POINTS, READINGS, differs
+from customers.importer.staging import table
+from invoices.models import Payment
+
+PAYMENTS = Payment._meta.db_table
+CUSTOMER_JOIN = f"JOIN {CUSTOMERS} c ON c.region_id = %(region)s AND c.number = s.kod AND c.sub_code = s.pododbiorca"
+
+
+def upsert(
+    cursor, *, connection, target, source, key, unique, columns, inserted, params, touched=(), update=True, where=""
+):
+    """UPDATE the rows of `target` matching `key` whose `columns` differ, INSERT the keys not stored yet.
+
+    `source` is the FROM clause (alias s for the staging table), `key` the condition tying a target row t
+    to a source row, `unique` the target's unique key columns, `columns` (target column, source expression)
+    pairs compared and copied, `inserted` the same for columns only set on insert, `touched` extra
+    assignments of an update, `where` a further condition on the inserted rows. Returns (created, updated).
+
+    The INSERT skips existing keys with ON CONFLICT DO NOTHING, which checks the unique index before
+    writing anything: no anti-join that would scan the rows the same statement is adding.
+    """
+    updated = 0
+    if update:
+        assignments = ", ".join(f"{column} = {expression}" for column, expression in [*columns, *touched])
+        changed = " OR ".join(differs(connection, f"t.{column}", expression) for column, expression in columns)
+        cursor.execute(f"UPDATE {target} AS t SET {assignments} FROM {source} WHERE {key} AND ({changed})", params)
+        updated = cursor.rowcount
+    every = [*inserted, *columns]
+    cursor.execute(
+        f"INSERT INTO {target} ({', '.join(column for column, _ in every)}) "
+        f"SELECT {', '.join(expression for _, expression in every)} FROM {source} WHERE TRUE {where} "
+        f"ON CONFLICT ({', '.join(unique)}) DO NOTHING",
+        params,
+    )
+    return cursor.rowcount, updated
+
+
+def write_customers(cursor, *, connection, params):
+    # The e-mail, its request date and the e-invoice consent are eBOK's own: set empty on insert, never updated.
+    return upsert(
+        cursor,
+        connection=connection,
+        target=CUSTOMERS,
+        source="import_odbiorcy s",
+        key="t.region_id = %(region)s AND t.number = s.kod AND t.sub_code = s.pododbiorca",
+        unique=["region_id", "number", "sub_code"],
+        columns=[
+            ("name", "s.nazwa"),
+            ("nip", "s.nip"),
+            ("street", "s.ulica"),
+            ("postal_code", "s.kod_pocztowy"),
+            ("city", "s.miejscowosc"),
+            ("phone", "s.telefon"),
+            ("active", "(s.aktywny = 'T')"),
+        ],
+        inserted=[
+            ("region_id", "%(region)s"),
+            ("number", "s.kod"),
+            ("sub_code", "s.pododbiorca"),
+            ("email", "''"),
+            ("einvoice_consent", "FALSE"),
+            ("created_at", "%(now)s"),
+            ("updated_at", "%(now)s"),
+        ],
+        touched=[("updated_at", "%(now)s")],
+        params=params,
+    )
+
+
+def write_points(cursor, *, connection, params):
+    return upsert(
+        cursor,
+        connection=connection,
+        target=POINTS,
+        source=f"import_punkty s {CUSTOMER_JOIN}",
+        key="t.region_id = %(region)s AND t.identifier = s.punkt",
+        unique=["region_id", "identifier"],
+        columns=[
+            ("customer_id", "c.id"),
+            ("address", "s.adres"),
+            ("tariff_group", "s.grupa_taryfowa"),
+            ("ordered_power_mw", "s.moc_zamowiona_mw"),
+        ],
+        inserted=[("region_id", "%(region)s"), ("identifier", "s.punkt")],
+        params=params,
+    )
+
+
+def write_readings(cursor, *, connection, params):
+    return upsert(
+        cursor,
+        connection=connection,
+        target=READINGS,
+        source=f"import_odczyty s JOIN {POINTS} p ON p.region_id = %(region)s AND p.identifier = s.punkt",
+        key="t.point_id = p.id AND t.period_from = s.data_od AND t.period_to = s.data_do",
+        unique=["point_id", "period_from", "period_to"],
+        columns=[("meter_reading_gj", "s.stan_licznika_gj"), ("consumption_gj", "s.zuzycie_gj"), ("kind", "s.rodzaj")],
+        inserted=[("point_id", "p.id"), ("period_from", "s.data_od"), ("period_to", "s.data_do")],
+        params=params,
+    )
+
+
+def write_invoices(cursor, *, connection, params):
+    """New invoices, corrections after the invoices they correct; of issued ones only an empty KSeF number
+    is filled in (the checks made sure nothing else differs)."""
+    cursor.execute(
+        f"UPDATE {INVOICES} AS t SET ksef_number = s.numer_ksef FROM import_faktury s "
+        "WHERE t.region_id = %(region)s AND t.number = s.numer AND t.ksef_number = '' AND s.numer_ksef <> ''",
+        params,
+    )
+    updated = cursor.rowcount
+    uuid = "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
+    created = 0
+    while True:  # each round inserts the invoices whose corrected invoice is stored by now
+        created_now, _ = upsert(
+            cursor,
+            connection=connection,
+            target=INVOICES,
+            source=f"import_faktury s {CUSTOMER_JOIN} "
+            f"LEFT JOIN {INVOICES} k ON k.region_id = %(region)s AND k.number = s.korygowana",
+            key="t.region_id = %(region)s AND t.number = s.numer",
+            unique=["region_id", "number"],
+            where="AND (s.korygowana = '' OR k.id IS NOT NULL)",
+            columns=[
+                ("public_id", uuid),
+                ("region_id", "%(region)s"),
+                ("number", "s.numer"),
+                ("customer_id", "c.id"),
+                ("kind", "s.rodzaj"),
+                ("corrects_id", "k.id"),
+                ("issue_date", "s.data_wystawienia"),
+                ("period_from", "s.okres_od"),
+                ("period_to", "s.okres_do"),
+                ("due_date", "s.termin_platnosci"),
+                ("net", "s.netto"),
+                ("vat", "s.vat"),
+                ("gross", "s.brutto"),
+                ("ksef_number", "s.numer_ksef"),
+                ("payment_account", "s.rachunek"),
+                ("pdf", "''"),
+                ("created_at", "%(now)s"),
+            ],
+            inserted=[],
+            params=params,
+            update=False,
+        )
+        created += created_now
+        if not created_now:
+            return created, updated
+
+
+def write_lines(cursor, *, connection, params):
+    return upsert(
+        cursor,
+        connection=connection,
+        target=LINES,
+        source=f"import_pozycje s JOIN {INVOICES} i ON i.region_id = %(region)s AND i.number = s.numer",
+        key="t.invoice_id = i.id AND t.position = s.lp",
+        unique=["invoice_id", "position"],
+        columns=[
+            ("invoice_id", "i.id"),
+            ("position", "s.lp"),
+            ("name", "s.nazwa"),
+            ("unit", "s.jm"),
+            ("quantity", "s.ilosc"),
+            ("unit_net_price", "s.cena_netto"),
+            ("net_value", "s.wartosc_netto"),
+            ("vat_rate", "s.stawka_vat"),
+        ],
+        inserted=[],
+        params=params,
+        update=False,  # lines of issued invoices never change (checked before)
+    )
+
+
+def write_payments(cursor, *, connection, params):
+    return upsert(
+        cursor,
+        connection=connection,
+        target=PAYMENTS,
+        source=f"import_wplaty s {CUSTOMER_JOIN} "
+        f"LEFT JOIN {INVOICES} i ON i.region_id = %(region)s AND i.number = s.numer_faktury",
+        key="t.region_id = %(region)s AND t.billing_id = s.id",
+        unique=["region_id", "billing_id"],
+        columns=[
+            ("customer_id", "c.id"),
+            ("date", "s.data"),
+            ("amount", "s.kwota"),
+            ("title", "s.tytul"),
+            ("invoice_id", "i.id"),
+        ],
+        inserted=[("region_id", "%(region)s"), ("billing_id", "s.id")],
+        params=params,
+    )
+
+
+WRITERS = {
+    "odbiorcy.csv": write_customers,
+    "punkty.csv": write_points,
+    "odczyty.csv": write_readings,
+    "faktury.csv": write_invoices,
+    "pozycje.csv": write_lines,
+    "wplaty.csv": write_payments,
+}
+
+TARGETS = [CUSTOMERS, POINTS, READINGS, INVOICES, LINES, PAYMENTS]
+JOINED_LATER = {"odbiorcy.csv": CUSTOMERS, "punkty.csv": POINTS, "faktury.csv": INVOICES}
+
+
+def write_file(export_file, *, connection, region):
+    """Write one staged file; its counts go to ``export_file.counts``."""
+    params = {"region": region.pk, "now": connection.ops.adapt_datetimefield_value(timezone.now())}
+    with connection.cursor() as cursor:
+        created, updated = WRITERS[export_file.name](cursor, connection=connection, params=params)
+        if connection.vendor == "postgresql" and export_file.name in JOINED_LATER and created:
+            # Later files join this table: without fresh statistics PostgreSQL plans it as empty (nested
+            # loops over what is now thousands of rows). ANALYZE sees this transaction's own rows.
+            cursor.execute(f"ANALYZE {JOINED_LATER[export_file.name]}")
+        cursor.execute(f"SELECT count(*) FROM {table(export_file.name)}")
+        staged = cursor.fetchone()[0]
+    export_file.counts = {"created": created, "updated": updated, "unchanged": staged - created - updated}

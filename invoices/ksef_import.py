@@ -1,0 +1,200 @@
+"""One run of import_ksef: FA(3) files checked and stored in one transaction, under the import lock."""
+
+import hashlib
+import re
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from customers.importer.errors import Problems
+from customers.importer.lock import import_lock
+from customers.models import Customer, ImportRun
+from invoices import ksef
+from invoices.models import Invoice, InvoiceLine
+from invoices.validators import ksef_number_ok, nrb_checksum_ok
+
+CODE_RE = re.compile(r"(\d{1,6})(?:-(\d{1,4}))?\Z")
+COMPARED = ["customer_id", "kind", "issue_date", "period_from", "period_to", "due_date", "net", "vat", "gross",
+            "payment_account", "corrects_id"]  # fmt: skip
+
+
+class Rejected(Exception):
+    pass
+
+
+def xml_files(paths):
+    """The files named, and the *.xml files of the folders named, in name order."""
+    found = []
+    for path in paths:
+        found += sorted(path.glob("*.xml")) if path.is_dir() else [path]
+    return found
+
+
+def parse_customer_code(text):
+    match = CODE_RE.match(text.strip())
+    return (match[1].zfill(6), (match[2] or "0").zfill(4)) if match else None
+
+
+def ksef_import(*, paths, region, started_by, customer=None, dry_run=False):
+    """Import FA(3) files into `region`; `customer` ("1234" or "1234-0000") overrides Podmiot2/NrKlienta."""
+    files = xml_files(paths)
+    run = ImportRun(
+        kind=ImportRun.Kind.KSEF,
+        region=region,
+        started_by=started_by,
+        source=", ".join(str(path) for path in paths),
+        dry_run=dry_run,
+    )
+    run.problems, run.warning_list, run.files = Problems(), [], []
+    with import_lock(connection=connection):
+        try:
+            with transaction.atomic():
+                _import(files, run=run, customer=customer)
+                _finish(run, ImportRun.Result.DRY_RUN if dry_run else ImportRun.Result.OK)
+                if dry_run:
+                    transaction.set_rollback(True)
+                else:
+                    run.save()
+        except Rejected:
+            _finish(run, ImportRun.Result.FAILED)
+            run.save()
+        if dry_run and run.result == ImportRun.Result.DRY_RUN:
+            run.save()
+    return run
+
+
+def _import(files, *, run, customer):
+    if not files:
+        run.problems.add(run.source, 0, "-", "brak plików XML")
+        raise Rejected
+    parsed = []
+    for path in files:
+        raw = path.read_bytes()
+        summary = {"name": path.name, "size": len(raw), "sha256": hashlib.sha256(raw).hexdigest(), "rows": 1}
+        run.files.append(summary)
+        try:
+            invoice = ksef.parse(ksef.validate(raw))
+        except ksef.KsefError as error:
+            for line, message in error.entries:
+                run.problems.add(path.name, line, error.element, message)
+            continue
+        parsed.append((path, raw, invoice, summary))
+    # Corrections after the invoices they may correct.
+    for path, raw, invoice, summary in sorted(parsed, key=lambda item: item[2].kind == "KOR"):
+        outcome = store(path=path, raw=raw, invoice=invoice, run=run, customer_code=customer)
+        summary.update(created=0, updated=0, unchanged=0)
+        if outcome:
+            summary[outcome] = 1
+    if run.problems:
+        raise Rejected
+
+
+def store(*, path, raw, invoice, run, customer_code):
+    """Create, complete or confirm one invoice; returns "created", "updated", "unchanged" or None (a problem)."""
+    problems, name, region = run.problems, path.name, run.region
+    code = parse_customer_code(customer_code or invoice.customer_code)
+    if code is None:
+        problems.add(name, 0, "Podmiot2/NrKlienta",
+                     f"„{invoice.customer_code}” nie jest numerem odbiorcy: podaj --customer 1234[-0000]")  # fmt: skip
+        return None
+    customer = Customer.objects.filter(region=region, number=code[0], sub_code=code[1]).first()
+    if customer is None:
+        problems.add(name, 0, "Podmiot2/NrKlienta", f"nieznany odbiorca {code[0]}-{code[1]} w regionie {region}")
+        return None
+    if invoice.seller_nip != region.seller_nip:
+        run.warning_list.append(f"{name}: sprzedawca NIP {invoice.seller_nip}, a region ma {region.seller_nip}")
+    ksef_number = path.stem if ksef_number_ok(path.stem) else ""
+    fields = _fields(invoice, name=name, customer=customer, problems=problems)
+    if fields is None:
+        return None
+    existing = Invoice.objects.filter(region=region, number=invoice.number).first()
+    if existing is not None:
+        return _confirm(existing, fields, invoice=invoice, raw=raw, ksef_number=ksef_number, name=name, run=run)
+    if ksef_number and Invoice.objects.filter(ksef_number=ksef_number).exists():
+        problems.add(name, 0, "numer KSeF", f"numer KSeF {ksef_number} ma już inna faktura")
+        return None
+    created = Invoice.objects.create(region=region, ksef_number=ksef_number, ksef_xml=raw, **fields)
+    InvoiceLine.objects.bulk_create(InvoiceLine(invoice=created, **vars(line)) for line in invoice.lines)
+    return "created"
+
+
+def _fields(invoice, *, name, customer, problems):
+    corrects = None
+    if invoice.kind == "KOR":
+        corrects = Invoice.objects.filter(region=customer.region, number=invoice.corrected_number).first()
+        if corrects is None or corrects.customer_id != customer.id:
+            message = f"nieznana faktura korygowana {invoice.corrected_number} odbiorcy {customer.code}"
+            problems.add(name, 0, "DaneFaKorygowanej/NrFaKorygowanej", message)
+            return None
+    if invoice.lines and sum(line.net_value for line in invoice.lines) != invoice.net:
+        problems.add(name, 0, "FaWiersz", f"wiersze sumują się do innej kwoty niż netto faktury ({invoice.net})")
+        return None
+    account = invoice.payment_account
+    if account and not nrb_checksum_ok(account):
+        problems.add(name, 0, "Platnosc/RachunekBankowy/NrRB", f"„{account}” nie jest polskim numerem rachunku (NRB)")
+        return None
+    for line in invoice.lines:
+        if len(line.unit) > InvoiceLine._meta.get_field("unit").max_length:
+            problems.add(name, 0, "FaWiersz/P_8A", f"jednostka „{line.unit}” jest za długa")
+            return None
+    return {
+        "number": invoice.number,
+        "customer": customer,
+        "kind": invoice.kind,
+        "corrects": corrects,
+        "issue_date": invoice.issue_date,
+        "period_from": invoice.period_from,
+        "period_to": invoice.period_to,
+        "due_date": invoice.due_date,
+        "net": invoice.net,
+        "vat": invoice.vat,
+        "gross": invoice.gross,
+        "payment_account": account,
+    }
+
+
+def _confirm(existing, fields, *, invoice, raw, ksef_number, name, run):
+    """An invoice already stored: the same XML again, or the CSV's invoice getting its XML; nothing else."""
+    if existing.ksef_xml is not None and bytes(existing.ksef_xml) != raw:
+        run.problems.add(name, 0, "P_2", f"faktura {existing.number} jest już zapisana z innym XML")
+        return None
+    candidate = Invoice(region=existing.region, **fields)
+    differs = [field for field in COMPARED if not _same(getattr(candidate, field), getattr(existing, field))]
+    stored_lines = [(line.name, line.net_value, line.vat_rate) for line in existing.lines.order_by("position")]
+    new_lines = [(line.name, line.net_value, line.vat_rate) for line in invoice.lines]
+    if stored_lines and stored_lines != new_lines:
+        differs.append("wiersze")
+    if existing.ksef_number and ksef_number and existing.ksef_number != ksef_number:
+        differs.append("numer KSeF")
+    if differs:
+        run.problems.add(name, 0, "P_2", f"faktura {existing.number} jest już wystawiona i nie może się zmienić "
+                                         f"(różni się: {', '.join(differs)})")  # fmt: skip
+        return None
+    changes = {}
+    if existing.ksef_xml is None:
+        changes["ksef_xml"] = raw
+        if not stored_lines:
+            InvoiceLine.objects.bulk_create(InvoiceLine(invoice=existing, **vars(line)) for line in invoice.lines)
+    if ksef_number and not existing.ksef_number:
+        changes["ksef_number"] = ksef_number
+    if not changes:
+        return "unchanged"
+    Invoice.objects.filter(pk=existing.pk).update(**changes)
+    return "updated"
+
+
+def _same(new, old):
+    if isinstance(old, Decimal):
+        return new is not None and Decimal(str(new)) == old
+    return str(new) == str(old)
+
+
+def _finish(run, result):
+    run.result = result
+    run.finished_at = timezone.now()
+    for key in ("created", "updated", "unchanged"):
+        setattr(run, key, sum(item.get(key, 0) for item in run.files))
+    run.error_count = run.problems.count
+    run.errors = "\n".join(run.problems.report())
+    run.warnings = "\n".join(run.warning_list)

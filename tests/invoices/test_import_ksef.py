@@ -1,0 +1,178 @@
+"""import_ksef: FA(3) files validated offline, mapped onto invoices, original bytes kept, all or nothing."""
+
+import io
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from lxml import etree
+
+from customers.models import Customer, ImportRun
+from invoices import ksef
+from invoices.models import Invoice
+
+SAMPLES = Path(__file__).parent / "ksef_samples"
+NS = {"f": "http://crd.gov.pl/wzor/2025/06/25/13775/"}
+KSEF_NUMBER = "5265877635-20250826-0100001AF629-AF"
+
+
+def run(*args, region="jaworzno"):
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_ksef", *map(str, args), "--region", region, stdout=out, stderr=err)
+    except CommandError:
+        raise CommandError(err.getvalue()) from None
+    return out.getvalue()
+
+
+def xml_totals(path):
+    """What the XML says, read here independently of invoices.ksef."""
+    fa = etree.parse(str(path)).getroot().find("f:Fa", NS)
+    amount = lambda name: sum(Decimal(e.text) for e in fa.iterfind(f"f:{name}", NS))  # noqa: E731
+    net = sum(amount(f"P_13_{n}") for n in (1, 2, 3, 7))
+    vat = sum(amount(f"P_14_{n}") for n in (1, 2, 3))
+    lines = [
+        (row.findtext("f:P_7", namespaces=NS).split()[0], Decimal(row.findtext("f:P_11", namespaces=NS)))
+        for row in fa.iterfind("f:FaWiersz", NS)
+    ]
+    return fa.findtext("f:P_2", namespaces=NS), net, vat, amount("P_15"), lines
+
+
+@pytest.fixture
+def buyer(jaworzno):
+    return Customer.objects.create(region=jaworzno, number="001234", name="Kupujący")
+
+
+@pytest.fixture
+def other_buyer(bedzin):
+    return Customer.objects.create(region=bedzin, number="001234", name="Kupujący B")
+
+
+@pytest.mark.parametrize("sample", ["FA_3_Przykład_1.xml", "FA_3_Przykład_10.xml", "invoice.xml"])
+def test_a_sample_imports_with_the_xmls_totals_and_lines(sample, buyer):
+    assert "utworzono 1, zmieniono 0, bez zmian 0" in run(SAMPLES / sample, "--customer", "1234")
+    number, net, vat, gross, lines = xml_totals(SAMPLES / sample)
+    invoice = Invoice.objects.get(number=number)
+    assert (invoice.net, invoice.vat, invoice.gross) == (net, vat, gross)
+    assert [(line.name.split()[0], line.net_value) for line in invoice.lines.order_by("position")] == lines
+    assert bytes(invoice.ksef_xml) == (SAMPLES / sample).read_bytes()
+    assert invoice.customer == buyer
+    assert invoice.kind == "VAT"
+
+
+def test_sample_24_with_period_due_date_and_account(other_buyer):
+    run(SAMPLES / "FA_3_Przykład_24.xml", "--customer", "1234-0", region="bedzin-czeladz-sosnowiec")
+    invoice = Invoice.objects.get()
+    assert (str(invoice.period_from), str(invoice.period_to), str(invoice.due_date)) == (
+        "2026-01-01",
+        "2026-02-28",
+        "2026-03-15",
+    )
+    assert invoice.payment_account == "73111111111111111111111111"
+    assert [line.net_value for line in invoice.lines.order_by("position")] == [Decimal("18.00"), Decimal("25.60")]
+    assert (invoice.net, invoice.vat, invoice.gross) == (Decimal("43.60"), Decimal("10.03"), Decimal("53.63"))
+
+
+def test_a_correction_of_an_imported_invoice(buyer, tmp_path):
+    run(SAMPLES / "FA_3_Przykład_2.xml", SAMPLES / "FA_3_Przykład_1.xml", "--customer", "1234")
+    correction = Invoice.objects.get(number="FK2026/03/200")
+    assert correction.kind == "KOR"
+    assert correction.corrects == Invoice.objects.get(number="FV2026/02/150")
+    assert (correction.net, correction.vat, correction.gross) == (
+        Decimal("-162.60"),
+        Decimal("-37.40"),
+        Decimal("-200"),
+    )
+    # The line before the correction counts negative, so the lines add up to the correction's net amount.
+    assert [line.net_value for line in correction.lines.order_by("position")] == [
+        Decimal("-1626.01"),
+        Decimal("1463.41"),
+    ]
+
+
+def test_a_correction_of_an_unknown_invoice_is_refused(buyer):
+    with pytest.raises(CommandError, match="nieznana faktura korygowana FV2026/02/150 odbiorcy 001234-0000"):
+        run(SAMPLES / "FA_3_Przykład_2.xml", "--customer", "1234")
+    assert not Invoice.objects.exists()
+
+
+def test_the_ksef_number_comes_from_a_file_name_that_is_one(buyer, tmp_path):
+    shutil.copy(SAMPLES / "FA_3_Przykład_1.xml", tmp_path / f"{KSEF_NUMBER}.xml")
+    run(tmp_path, "--customer", "1234")
+    assert Invoice.objects.get().ksef_number == KSEF_NUMBER
+
+
+def test_two_invoices_with_one_number_in_one_region_leave_nothing(buyer):
+    # Samples 1 and 24 are both FV2026/02/150 (they import into different regions, see above).
+    with pytest.raises(CommandError, match=r"FA_3_Przykład_24\.xml:0: P_2: faktura FV2026/02/150 jest już zapisana"):
+        run(SAMPLES, "--customer", "1234")
+    assert not Invoice.objects.exists()
+
+
+def test_a_folder_imports_and_a_second_time_is_unchanged(buyer, tmp_path):
+    for name in ("FA_3_Przykład_1.xml", "FA_3_Przykład_2.xml", "invoice.xml"):
+        shutil.copy(SAMPLES / name, tmp_path / name)
+    assert "utworzono 3, zmieniono 0, bez zmian 0" in run(tmp_path, "--customer", "1234")
+    assert "utworzono 0, zmieniono 0, bez zmian 3" in run(tmp_path, "--customer", "1234")
+    assert Invoice.objects.count() == 3
+    assert ImportRun.objects.filter(kind="ksef", result="ok").count() == 2
+
+
+def test_an_invoice_from_the_csv_gets_its_xml(buyer, jaworzno):
+    invoice = Invoice.objects.create(
+        region=jaworzno, number="FA/YUCFO-4342344706/03/2026", customer=buyer, issue_date="2025-10-31",
+        period_from="2025-10-03", period_to="2025-10-03", due_date="2025-10-31", net=Decimal("27292.28"),
+        vat=Decimal("6277.22"), gross=Decimal("33569.50"),
+    )  # fmt: skip
+    assert "zmieniono 1" in run(SAMPLES / "invoice.xml", "--customer", "1234")
+    invoice.refresh_from_db()
+    assert bytes(invoice.ksef_xml) == (SAMPLES / "invoice.xml").read_bytes()
+    assert invoice.lines.count() == 13
+
+
+def test_an_existing_number_with_other_content_is_an_error(buyer, jaworzno):
+    Invoice.objects.create(
+        region=jaworzno, number="FV2026/02/150", customer=buyer, issue_date="2026-02-15", due_date="2026-01-27",
+        net=Decimal("1667.61"), vat=Decimal("383.39"), gross=Decimal("2051.00"),
+    )  # fmt: skip
+    with pytest.raises(
+        CommandError, match=r"FV2026/02/150 jest już wystawiona .*\(różni się: period_from, period_to, vat"
+    ):
+        run(SAMPLES / "FA_3_Przykład_1.xml", "--customer", "1234")
+
+
+def test_a_broken_file_is_rejected_with_the_schemas_message_and_nothing_is_written(buyer, tmp_path):
+    raw = (SAMPLES / "FA_3_Przykład_24.xml").read_bytes().replace(b"<P_15>53.63</P_15>", b"<P_15>sporo</P_15>")
+    (tmp_path / "broken.xml").write_bytes(raw)
+    shutil.copy(SAMPLES / "invoice.xml", tmp_path / "a_good.xml")
+    with pytest.raises(CommandError) as error:
+        run(tmp_path, "--customer", "1234")
+    assert "broken.xml:" in str(error.value)
+    assert "niezgodny ze schematem FA(3)" in str(error.value)
+    assert "P_15" in str(error.value)
+    assert not Invoice.objects.exists()
+    assert ImportRun.objects.get().result == "failed"
+
+
+def test_the_buyer_from_nr_klienta_or_a_clear_message(buyer, tmp_path):
+    raw = (SAMPLES / "FA_3_Przykład_1.xml").read_bytes()
+    (tmp_path / "a.xml").write_bytes(
+        raw.replace(b"<NrKlienta>fdfd778343</NrKlienta>", b"<NrKlienta>001234-0000</NrKlienta>")
+    )
+    run(tmp_path / "a.xml")
+    assert Invoice.objects.get().customer == buyer
+    with pytest.raises(CommandError, match="„fdfd778343” nie jest numerem odbiorcy: podaj --customer"):
+        run(SAMPLES / "FA_3_Przykład_1.xml", region="bedzin-czeladz-sosnowiec")
+
+
+def test_dry_run_writes_nothing(buyer):
+    assert "Próba (--dry-run)" in run(SAMPLES / "invoice.xml", "--customer", "1234", "--dry-run")
+    assert not Invoice.objects.exists()
+
+
+def test_the_schema_is_found_inside_the_project_without_the_network(monkeypatch):
+    assert ksef.SCHEMA_DIR.is_relative_to(Path(ksef.__file__).parent)
+    ksef.schema.cache_clear()
+    ksef.schema()  # the parser has no_network=True: an unresolved import would fail here
