@@ -2,6 +2,7 @@ from django.shortcuts import render
 
 from accounts.decorators import customer_required
 from customers.models import Region
+from invoices.balance import dashboard_context
 
 
 def landing(request):
@@ -12,4 +13,6 @@ def landing(request):
 @customer_required
 def dashboard(request):
     """Pulpit: the page after login."""
-    return render(request, "customers/dashboard.html", {"customer": request.customer})
+    context = {"customer": request.customer}
+    context.update(dashboard_context(request.customer))  # the balance panel
+    return render(request, "customers/dashboard.html", context)
