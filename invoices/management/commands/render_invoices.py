@@ -25,7 +25,6 @@ def render_chunk(pks):
             errors.append(f"{invoice.number}: {type(error).__name__}: {error}")
         else:
             rendered += 1
-    connections.close_all()
     return rendered, errors
 
 
