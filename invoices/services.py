@@ -47,15 +47,17 @@ def _store(storage, name, content):
 
 
 def invoice_render_pdf(*, invoice):
-    """Render `invoice` to PDF, store it in Invoice.pdf and return the bytes. Safe to repeat."""
-    invoice = (
+    """Render `invoice` to PDF, store it in Invoice.pdf and return the bytes. Safe to repeat.
+    The given instance is updated too, so a caller holding it serves the stored file next time."""
+    loaded = (
         Invoice.objects.select_related("region", "customer", "corrects")
         .prefetch_related("lines", "corrections")
         .get(pk=invoice.pk)
     )
-    content = render_pdf(invoice_pdf_html(invoice=invoice))
-    name = _store(invoice.pdf.storage, invoice_pdf_path(invoice, "invoice.pdf"), content)
+    content = render_pdf(invoice_pdf_html(invoice=loaded))
+    name = _store(loaded.pdf.storage, invoice_pdf_path(loaded, "invoice.pdf"), content)
     Invoice.objects.filter(pk=invoice.pk).update(pdf=name)
+    invoice.pdf.name = name
     return content
 
 

@@ -20,11 +20,11 @@ logger = logging.getLogger(__name__)
 PER_PAGE = 20
 
 
-def _get_invoice_for_customer(request, public_id, *, with_xml=True):
-    """The logged-in customer's invoice; anyone else's is a 404, exactly like a missing one."""
-    invoices = request.customer.invoices.select_related("region", "customer", "corrects")
-    if not with_xml:
-        invoices = invoices.defer("ksef_xml")
+def _get_invoice_for_customer(request, public_id, *, fields=None):
+    """The logged-in customer's invoice; anyone else's is a 404, exactly like a missing one.
+    With `fields`, only those columns are loaded (a stored PDF needs no more than its file name)."""
+    invoices = request.customer.invoices
+    invoices = invoices.only(*fields) if fields else invoices.select_related("region", "customer", "corrects")
     return get_object_or_404(invoices, public_id=public_id)
 
 
@@ -74,7 +74,7 @@ def invoice_detail(request, public_id):
 @require_GET
 @customer_required
 def invoice_pdf_download(request, public_id):
-    invoice = _get_invoice_for_customer(request, public_id, with_xml=False)
+    invoice = _get_invoice_for_customer(request, public_id, fields=["public_id", "number", "issue_date", "pdf"])
     try:
         content = invoice_pdf(invoice=invoice)
     except PdfUnavailable:
@@ -86,7 +86,7 @@ def invoice_pdf_download(request, public_id):
 @customer_required
 def invoice_xml_download(request, public_id):
     """The original KSeF XML, byte for byte as it was received."""
-    invoice = _get_invoice_for_customer(request, public_id)
+    invoice = _get_invoice_for_customer(request, public_id, fields=["number", "ksef_xml"])
     if not invoice.ksef_xml:
         raise Http404("Ta faktura nie ma zachowanego XML z KSeF.")
     return _attachment(

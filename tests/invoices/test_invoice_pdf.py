@@ -96,6 +96,13 @@ def test_it_is_rendered_once_and_then_served_from_storage(owner_client, owner, m
     assert owner_client.get(url(invoice)).content == first
 
 
+def test_the_rendering_callers_instance_then_serves_the_stored_file(owner, monkeypatch):
+    invoice = make_invoice(owner)
+    content = services.invoice_render_pdf(invoice=invoice)
+    monkeypatch.setattr(services, "render_pdf", lambda html: b"rendered again")
+    assert services.invoice_pdf(invoice=invoice) == content
+
+
 def test_a_missing_file_is_rendered_again_not_a_500(owner_client, owner, caplog):
     invoice = make_invoice(owner)
     owner_client.get(url(invoice))

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -44,6 +46,13 @@ def test_region_limits_the_run(invoices):
     assert [stored(invoice) for invoice in invoices] == [False, False, True]
 
 
+def test_limit_takes_the_newest_first(owner, invoices):
+    newest = make_invoice(owner, "FV/NEW", issue_date=datetime.date(2026, 12, 3))
+    assert "Wyrenderowano 1," in run("--workers", "1", "--limit", "1")
+    assert stored(newest)
+    assert not any(stored(invoice) for invoice in invoices)
+
+
 def test_dry_run_changes_nothing(invoices):
     assert "Do wyrenderowania: 3" in run("--dry-run")
     assert not any(stored(invoice) for invoice in invoices)
@@ -54,6 +63,8 @@ def test_bad_arguments_are_clear_errors(db):
         run("--region", "atlantyda")
     with pytest.raises(CommandError, match="--workers"):
         run("--workers", "0")
+    with pytest.raises(CommandError, match="--limit"):
+        run("--limit", "0")
 
 
 def test_a_broken_invoice_is_reported_and_the_rest_rendered(invoices, monkeypatch):

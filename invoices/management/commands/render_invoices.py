@@ -46,12 +46,15 @@ class Command(BaseCommand):
             default=os.cpu_count() or 1,
             help="Processes rendering in parallel. Default: the number of cores (%(default)s).",
         )
+        parser.add_argument("--limit", type=int, help="At most this many invoices, the newest first (trial runs).")
         parser.add_argument("--dry-run", action="store_true", help="Only count what would be rendered.")
 
-    def handle(self, *args, region, missing, workers, dry_run, **options):
+    def handle(self, *args, region, missing, workers, limit, dry_run, **options):
         if workers < 1:
             raise CommandError(f"--workers: co najmniej 1, podano {workers}.")
-        invoices = Invoice.objects.order_by("pk")
+        if limit is not None and limit < 1:
+            raise CommandError(f"--limit: co najmniej 1, podano {limit}.")
+        invoices = Invoice.objects.order_by("-issue_date", "-pk")
         if region:
             if not Region.objects.filter(slug=region).exists():
                 slugs = ", ".join(Region.objects.values_list("slug", flat=True))
@@ -61,6 +64,8 @@ class Command(BaseCommand):
         storage = Invoice._meta.get_field("pdf").storage
         todo = [pk for pk, name in selected if not missing or not name or not storage.exists(name)]
         skipped = len(selected) - len(todo)
+        if limit is not None:
+            todo = todo[:limit]
         if dry_run:
             self.stdout.write(f"Do wyrenderowania: {len(todo)}, pominięto (zapisane): {skipped}. Nic nie zmieniono.")
             return
