@@ -4,6 +4,7 @@ from django.utils import timezone
 from accounts.decorators import customer_required
 from consumption.summary import consumption_summary
 from customers.models import Region
+from invoices.balance import dashboard_context
 
 
 def landing(request):
@@ -17,5 +18,6 @@ def dashboard(request):
     context = {
         "customer": request.customer,
         "consumption_summary": consumption_summary(customer=request.customer, today=timezone.localdate()),
+        **dashboard_context(request.customer),  # the balance panel
     }
     return render(request, "customers/dashboard.html", context)

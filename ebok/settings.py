@@ -243,3 +243,8 @@ EBOK_COMPANY = {
     "email": "ebok@sce-jaworzno.pl",
     "iod_email": "iod@sce-jaworzno.pl",
 }
+
+# -- Invoices (issue 5) -------------------------------------------------------------------------
+# Host of the KSeF verification QR code (KOD I) printed on invoices: production by default;
+# qr-test.ksef.mf.gov.pl or qr-demo.ksef.mf.gov.pl on test and pre-production installations.
+KSEF_QR_HOST = env.str("KSEF_QR_HOST", default="qr.ksef.mf.gov.pl")

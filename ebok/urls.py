@@ -9,6 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("customers.urls")),
     path("", include("accounts.urls")),
-    path("faktury/", include("invoices.urls")),
+    path("", include("invoices.urls")),  # faktury/ and rozliczenia/
     path("zuzycie-ciepla/", include("consumption.urls")),
 ]

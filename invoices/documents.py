@@ -1,0 +1,99 @@
+"""What an invoice page, its printout and its PDF show: one context, built once per request or render."""
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from customers.validators import format_nip
+from invoices import verification
+from invoices.words import amount_in_words
+
+CENT = Decimal("0.01")
+RATE_ORDER = ["23", "8", "5", "0", "zw", "np"]
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    nip: str
+    address_lines: tuple
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class VatRow:
+    rate: str
+    label: str
+    net: Decimal
+    vat: Decimal
+
+    @property
+    def gross(self):
+        return self.net + self.vat
+
+
+def vat_summary(invoice, lines):
+    """Net, VAT and gross per rate. VAT per rate is computed on the rate's net total (art. 106e ust. 10);
+    with a single rate — every heat invoice — it is the invoice's own VAT, so the rows add up exactly."""
+    if not lines:
+        return [VatRow("", "", invoice.net, invoice.vat)]
+    nets = OrderedDict()
+    for line in sorted(lines, key=lambda line: RATE_ORDER.index(line.vat_rate)):
+        nets[line.vat_rate] = nets.get(line.vat_rate, Decimal(0)) + line.net_value
+    labels = dict(lines[0].VatRate.choices)
+    if len(nets) == 1:
+        rate = next(iter(nets))
+        return [VatRow(rate, labels[rate], invoice.net, invoice.vat)]
+    rows = []
+    for rate, net in nets.items():
+        vat = (net * Decimal(rate) / 100).quantize(CENT, ROUND_HALF_UP) if rate.isdigit() else Decimal("0.00")
+        rows.append(VatRow(rate, labels[rate], net, vat))
+    return rows
+
+
+def seller_of(invoice, facts):
+    if facts is not None:
+        seller = facts.seller
+        return Party(name=seller.name, nip=format_nip(seller.nip), address_lines=seller.address_lines)
+    region = invoice.region
+    return Party(
+        name=region.seller_name,
+        nip=region.seller_nip_display,
+        address_lines=(region.seller_street, f"{region.seller_postal_code} {region.seller_city}"),
+        phone=region.seller_phone,
+    )
+
+
+def buyer_of(customer):
+    lines = tuple(part for part in (customer.street, f"{customer.postal_code} {customer.city}".strip()) if part)
+    return Party(name=customer.name, nip=customer.nip_display if customer.nip else "", address_lines=lines)
+
+
+def invoice_context(invoice, *, corrections=None):
+    """Everything the invoice templates print. `invoice` comes with region, customer and corrects loaded;
+    `corrections` (numbers and dates) may come from a Ledger the caller already has."""
+    lines = list(invoice.lines.all())
+    facts = qr_url = qr_svg = None
+    xml = invoice.ksef_xml
+    if xml:
+        try:
+            facts = verification.read_facts(xml)
+        except verification.KsefXmlError:
+            facts = None  # shown without the code rather than not at all; the import validates the XML
+        else:
+            qr_url = verification.verification_url(xml, facts)
+            qr_svg = verification.qr_svg(qr_url)
+    return {
+        "invoice": invoice,
+        "customer": invoice.customer,
+        "lines": lines,
+        "vat_rows": vat_summary(invoice, lines),
+        "gross_in_words": amount_in_words(invoice.gross),
+        "seller": seller_of(invoice, facts),
+        "buyer": buyer_of(invoice.customer),
+        "has_xml": bool(xml),
+        "qr_url": qr_url,
+        "qr_svg": qr_svg,
+        "qr_caption": invoice.ksef_number or "OFFLINE",
+        "corrections": list(invoice.corrections.all()) if corrections is None else corrections,
+    }

@@ -1,0 +1,34 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class InvoiceFilterForm(forms.Form):
+    """Faktury: by issue year and by paid/unpaid (of the invoice with its corrections)."""
+
+    PAID_CHOICES = [("", _("wszystkie")), ("nieoplacone", _("nieopłacone")), ("oplacone", _("opłacone"))]
+
+    rok = forms.TypedChoiceField(label=_("Rok wystawienia"), required=False, coerce=int, empty_value=None)
+    stan = forms.ChoiceField(label=_("Stan"), required=False, choices=PAID_CHOICES)
+
+    def __init__(self, data, *, years):
+        super().__init__(data)
+        self.fields["rok"].choices = [("", _("wszystkie")), *((year, year) for year in years)]
+
+    def clean_stan(self):
+        return {"nieoplacone": False, "oplacone": True}.get(self.cleaned_data["stan"])
+
+
+DATE_WIDGET = {"format": "%Y-%m-%d", "attrs": {"type": "date"}}
+
+
+class PeriodForm(forms.Form):
+    """Rozliczenia and the statement of account: an optional period, both ends included."""
+
+    od = forms.DateField(label=_("Od dnia"), required=False, widget=forms.DateInput(**DATE_WIDGET))
+    do = forms.DateField(label=_("Do dnia"), required=False, widget=forms.DateInput(**DATE_WIDGET))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("od") and cleaned.get("do") and cleaned["od"] > cleaned["do"]:
+            raise forms.ValidationError(_("Początek okresu musi być nie późniejszy niż jego koniec."))
+        return cleaned

@@ -1,0 +1,78 @@
+"""Invoice PDFs: rendered once, stored privately, served from storage afterwards.
+
+An issued invoice never changes, so its PDF is rendered once — by the worker after an import
+(``invoices.tasks.render_invoice_pdf``), by ``manage.py render_invoices``, or on the first download — and
+stored in ``Invoice.pdf`` under MEDIA_ROOT, which is never served by URL. A stored file that went
+missing is rendered again.
+"""
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
+
+from invoices.documents import invoice_context
+from invoices.models import Invoice, invoice_pdf_path
+from invoices.pdf import render_pdf
+
+logger = logging.getLogger(__name__)
+
+
+def invoice_pdf_html(*, invoice):
+    return render_to_string("invoices/invoice_pdf.html", invoice_context(invoice))
+
+
+def _store(storage, name, content):
+    """Write `content` under `name`, replacing an older file atomically (two renders may race)."""
+    try:
+        path = Path(storage.path(name))
+    except NotImplementedError:  # remote storage: no atomic rename, but no partial reads either
+        if storage.exists(name):
+            storage.delete(name)
+        return storage.save(name, ContentFile(content))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".render-", suffix=".pdf")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(content)
+        os.chmod(temporary, 0o640)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return name
+
+
+def invoice_render_pdf(*, invoice):
+    """Render `invoice` to PDF, store it in Invoice.pdf and return the bytes. Safe to repeat.
+    The given instance is updated too, so a caller holding it serves the stored file next time."""
+    loaded = (
+        Invoice.objects.select_related("region", "customer", "corrects")
+        .prefetch_related("lines", "corrections")
+        .get(pk=invoice.pk)
+    )
+    content = render_pdf(invoice_pdf_html(invoice=loaded))
+    name = _store(loaded.pdf.storage, invoice_pdf_path(loaded, "invoice.pdf"), content)
+    Invoice.objects.filter(pk=invoice.pk).update(pdf=name)
+    invoice.pdf.name = name
+    return content
+
+
+def invoice_stored_pdf(*, invoice):
+    """The stored PDF's bytes, or None when it was never rendered or its file is gone."""
+    if not invoice.pdf:
+        return None
+    try:
+        with invoice.pdf.open("rb") as file:
+            return file.read()
+    except FileNotFoundError:
+        logger.warning("PDF faktury %s zniknął z magazynu (%s): renderuję ponownie.", invoice.pk, invoice.pdf.name)
+        return None
+
+
+def invoice_pdf(*, invoice):
+    """The invoice's PDF bytes: the stored file, or a fresh render that is then stored."""
+    return invoice_stored_pdf(invoice=invoice) or invoice_render_pdf(invoice=invoice)

@@ -1,0 +1,59 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import log_in
+from tests.invoices.conftest import make_invoice, make_payment
+
+URL = reverse("dashboard")
+
+
+def test_pulpit_shows_the_balance_and_the_account(owner_client, owner):
+    overdue = make_invoice(owner, "FV/1", gross="1000.00", due_date=datetime.date(2026, 1, 1))
+    make_payment(owner, "400.00", invoice=overdue)
+    make_invoice(owner, "FV/2", gross="234.56", due_date=datetime.date(2999, 1, 1))
+    make_payment(owner, "10.00")
+    response = owner_client.get(URL)
+    body = response.content.decode()
+    balance = response.context["balance"]
+    assert (str(balance.to_pay), str(balance.overdue), str(balance.overpaid)) == ("834.56", "600.00", "10.00")
+    section = body[
+        body.index('<section class="balance-panel"') : body.index("</section>", body.index("balance-panel"))
+    ]
+    assert "834,56\xa0zł" in section
+    assert "600,00\xa0zł" in section
+    assert "10,00\xa0zł" in section
+    assert "61 1090 1014 0000 0712 1981 2874" in section
+
+
+def test_pulpit_lists_the_latest_invoices_and_links_to_the_sections(owner_client, owner, foreign_invoices):
+    for month in range(1, 8):
+        make_invoice(owner, f"FV/{month}", issue_date=datetime.date(2026, month, 3))
+    body = owner_client.get(URL).content.decode()
+    assert [n for n in (f"FV/{m}" for m in range(1, 8)) if f">{n}<" in body] == [
+        "FV/3",
+        "FV/4",
+        "FV/5",
+        "FV/6",
+        "FV/7",
+    ]
+    assert f'href="{reverse("invoices:list")}"' in body
+    assert f'href="{reverse("invoices:settlements")}"' in body
+    assert "FV/OBCY" not in body
+
+
+def test_pulpit_without_invoices(owner_client):
+    body = owner_client.get(URL).content.decode()
+    assert "Nie ma jeszcze faktur." in body
+    assert "0,00\xa0zł" in body
+
+
+@pytest.mark.parametrize("count", [2, 60])
+def test_the_number_of_queries_does_not_grow(client, owner, count, django_assert_max_num_queries):
+    for n in range(count):
+        invoice = make_invoice(owner, f"FV/{n:04d}", lines=False)
+        make_payment(owner, "10.00", invoice=invoice)
+    log_in(client, owner)
+    with django_assert_max_num_queries(6):
+        assert client.get(URL).status_code == 200

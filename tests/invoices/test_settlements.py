@@ -1,0 +1,112 @@
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from invoices.statement import build_statement
+from tests.conftest import log_in
+from tests.invoices.conftest import make_invoice, make_payment
+
+URL = reverse("invoices:settlements")
+STATEMENT = reverse("invoices:statement")
+
+
+@pytest.fixture
+def history(owner):
+    """September and October invoices, a partial and a full payment, a correction, an unassigned payment."""
+    september = make_invoice(owner, "FV/09", gross="1000.00", issue_date=datetime.date(2026, 9, 4))
+    october = make_invoice(owner, "FV/10", gross="500.00", issue_date=datetime.date(2026, 10, 5))
+    make_payment(owner, "1000.00", invoice=september, date=datetime.date(2026, 9, 15), billing_id="W1")
+    make_invoice(owner, "KOR/10", gross="-100.00", corrects=october, issue_date=datetime.date(2026, 10, 20))
+    make_payment(owner, "300.00", invoice=october, date=datetime.date(2026, 10, 20), billing_id="W2")
+    make_payment(owner, "50.00", date=datetime.date(2026, 11, 2), billing_id="W3")
+    return owner
+
+
+def test_the_timeline_has_a_running_balance(history):
+    statement = build_statement(history)
+    rows = [(e.date.day, e.number, e.charge, e.credit, e.balance) for e in statement.entries]
+    assert rows == [
+        (4, "FV/09", Decimal("1000.00"), None, Decimal("1000.00")),
+        (15, "W1", None, Decimal("1000.00"), Decimal("0.00")),
+        (5, "FV/10", Decimal("500.00"), None, Decimal("500.00")),
+        (20, "KOR/10", Decimal("-100.00"), None, Decimal("400.00")),  # invoices before payments on a day
+        (20, "W2", None, Decimal("300.00"), Decimal("100.00")),
+        (2, "W3", None, Decimal("50.00"), Decimal("50.00")),
+    ]
+    assert statement.opening == 0
+    assert statement.closing == Decimal("50.00")
+
+
+def test_a_period_opens_with_the_balance_before_it(history):
+    statement = build_statement(history, date_from=datetime.date(2026, 10, 1), date_to=datetime.date(2026, 10, 31))
+    assert statement.opening == Decimal("0.00")
+    assert [e.number for e in statement.entries] == ["FV/10", "KOR/10", "W2"]
+    assert statement.closing == Decimal("100.00")
+    later = build_statement(history, date_from=datetime.date(2026, 10, 21))
+    assert (later.opening, later.closing) == (Decimal("100.00"), Decimal("50.00"))
+
+
+def test_the_page_shows_the_timeline_for_a_period(owner_client, history):
+    response = owner_client.get(URL, {"od": "2026-10-01", "do": "2026-10-31"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Saldo otwarcia" in body
+    assert "Korekta faktury FV/10" in body
+    assert "Wpłata za fakturę FV/10" in body
+    assert "W3" not in body
+    assert 'aria-current="page">Rozliczenia' in body
+
+
+def test_a_bad_period_gets_a_message(owner_client, history):
+    response = owner_client.get(URL, {"od": "2026-10-31", "do": "2026-10-01"})
+    assert "Początek okresu musi być nie późniejszy" in response.content.decode()
+    assert owner_client.get(STATEMENT, {"od": "31.13.2026"}).status_code == 400
+
+
+def test_it_checks_ownership(owner_client, history, sibling, stranger):
+    make_invoice(sibling, "FV/OBCY/1", gross="777.00")
+    make_payment(stranger, "888.00", billing_id="OBCA")
+    body = owner_client.get(URL).content.decode()
+    assert "FV/OBCY/1" not in body
+    assert "OBCA" not in body
+    text = PdfReader(io.BytesIO(owner_client.get(STATEMENT).content)).pages[0].extract_text()
+    assert "FV/OBCY/1" not in text
+    assert "888" not in text
+
+
+def test_the_statement_is_a_pdf_of_the_period(owner_client, history):
+    response = owner_client.get(STATEMENT, {"od": "2026-10-01", "do": "2026-10-31"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert (
+        response["Content-Disposition"] == 'attachment; filename="zestawienie_001234-0000_2026-10-01_2026-10-31.pdf"'
+    )
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages).replace(
+        "\xa0", " "
+    )
+    for expected in ("Zestawienie rozliczeń", "001234-0000", "Saldo otwarcia", "FV/10", "KOR/10", "W2"):
+        assert expected in text, expected
+    assert "Saldo zamknięcia" in text
+    assert "100,00 zł" in text
+    assert "FV/09" not in text
+
+
+def test_it_requires_a_logged_in_customer(client, db):
+    assert client.get(URL)["Location"] == reverse("landing")
+    assert client.get(STATEMENT)["Location"] == reverse("landing")
+
+
+@pytest.mark.parametrize("count", [2, 60])
+def test_the_number_of_queries_does_not_grow(client, owner, count, django_assert_max_num_queries):
+    for n in range(count):
+        invoice = make_invoice(owner, f"FV/{n:04d}", lines=False)
+        make_payment(owner, "10.00", invoice=invoice)
+    log_in(client, owner)
+    with django_assert_max_num_queries(7):
+        assert client.get(URL, {"od": "2026-01-01"}).status_code == 200
