@@ -227,7 +227,11 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console", "mail_admins"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # its INFO lines narrate every step of every PDF
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # The company running the portal, shown in every page's footer and on the region login pages.

@@ -96,6 +96,14 @@ def test_it_is_rendered_once_and_then_served_from_storage(owner_client, owner, m
     assert owner_client.get(url(invoice)).content == first
 
 
+def test_a_stored_pdf_costs_three_queries(owner_client, owner, django_assert_num_queries):
+    """Session, user with customer, the invoice: nothing more stands between the file and the customer."""
+    invoice = make_invoice(owner)
+    owner_client.get(url(invoice))
+    with django_assert_num_queries(3):
+        assert owner_client.get(url(invoice)).status_code == 200
+
+
 def test_the_rendering_callers_instance_then_serves_the_stored_file(owner, monkeypatch):
     invoice = make_invoice(owner)
     content = services.invoice_render_pdf(invoice=invoice)
