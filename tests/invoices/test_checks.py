@@ -1,0 +1,22 @@
+import builtins
+
+from invoices.checks import weasyprint_can_load
+
+
+def test_no_warning_where_weasyprint_loads():
+    assert weasyprint_can_load(None) == []
+
+
+def test_a_missing_pango_is_named_with_the_package_to_install(monkeypatch):
+    real_import = builtins.__import__
+
+    def no_pango(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object file")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    [warning] = weasyprint_can_load(None)
+    assert warning.id == "invoices.W001"
+    assert "libpango-1.0-0" in warning.msg
+    assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0" in warning.hint
