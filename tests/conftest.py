@@ -94,3 +94,20 @@ def run_worker(monkeypatch):
         call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
     return run
+
+
+@pytest.fixture
+def committed_regions(django_db_blocker):
+    """A transactional test ends by emptying every table; put back the regions the migrations seed.
+    Requested before `transactional_db` (or `live_server`), so that this runs after its flush; it
+    also seeds them first, for a test that follows another's flush."""
+    import importlib
+
+    from django.apps import apps
+
+    seed = importlib.import_module("customers.migrations.0002_seed_regions").seed
+    with django_db_blocker.unblock():
+        seed(apps, None)
+    yield
+    with django_db_blocker.unblock():
+        seed(apps, None)

@@ -328,20 +328,6 @@ def test_a_bad_region_or_folder(tmp_path, jaworzno):
     assert "nie ma żadnego z plików eksportu" in ImportRun.objects.get().errors
 
 
-@pytest.fixture
-def committed_regions(django_db_blocker):
-    """A transactional test ends by emptying every table; put back the regions the migrations seed.
-    Requested before `transactional_db`, so that this runs after its flush."""
-    yield
-    import importlib
-
-    from django.apps import apps
-
-    seed = importlib.import_module("customers.migrations.0002_seed_regions").seed
-    with django_db_blocker.unblock():
-        seed(apps, None)
-
-
 def test_a_second_run_refuses_while_the_first_holds_the_lock(committed_regions, transactional_db, tmp_path):
     first_is_writing, may_finish = threading.Event(), threading.Event()
     original = run_module.write_file

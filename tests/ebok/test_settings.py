@@ -24,7 +24,7 @@ PRODUCTION_MAIL = {"EMAIL_URL": "smtp+tls://user:pass@smtp.example.pl:587"}
 
 
 def run(code, **environment):
-    unset = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "EMAIL_URL", "EMAIL_BACKEND")
+    unset = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "EMAIL_URL", "EMAIL_BACKEND", "DJANGO_ALLOW_ASYNC_UNSAFE")
     env = {key: value for key, value in os.environ.items() if key not in unset}
     env.update(DJANGO_SETTINGS_MODULE="ebok.settings", **environment)
     return subprocess.run(  # noqa: S603
