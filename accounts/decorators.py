@@ -1,6 +1,7 @@
 from functools import wraps
 
 from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
 
 # Set in the session by a login with a one-time password: until the customer has chosen its own
 # password, every customer page leads to the page that sets it.
@@ -24,6 +25,9 @@ def customer_required(view=None, *, allow_one_time=False):
         if request.session.get(MUST_SET_PASSWORD) and not allow_one_time:
             return redirect("set_password")
         request.customer = user.customer
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        # A customer's pages and files are theirs alone: no shared or browser cache keeps them.
+        patch_cache_control(response, private=True, no_store=True)
+        return response
 
     return wrapper

@@ -45,6 +45,10 @@ def delay_after(failures):
     return min(2 ** (failures - FREE_FAILURES + 1), MAX_DELAY)
 
 
+# Statement PDFs per customer: each is rendered on request (about 0.1–0.5 s of CPU). A customer
+# checks a few periods; 30 an hour keeps one session from holding a core busy.
+STATEMENTS_PER_CUSTOMER = Rule(30, 3600, "zestawienia PDF jednego odbiorcy")
+
 # Counters idle for longer than this are of no use to any rule (accounts_housekeeping drops them).
 LONGEST_WINDOW = max(
     rule.window

@@ -163,7 +163,7 @@ def run(runs):
         point = customer.metering_points.order_by("identifier").first()
         urls = {
             "Zużycie ciepła, 10 punktów, rok 2026": index,
-            "Zużycie ciepła, jeden punkt, rok 2023": f"{index}?rok=2023&punkt={point.pk}",
+            "Zużycie ciepła, jeden punkt, rok 2023": f"{index}?rok=2023&punkt={point.identifier}",
             invoices[0]: invoices[1],
             "CSV, wszystkie lata (600 odczytów)": reverse("consumption:export_csv") + "?rok=wszystkie",
             "XLSX, wszystkie lata (600 odczytów)": reverse("consumption:export_xlsx") + "?rok=wszystkie",

@@ -11,7 +11,7 @@ class SelectionForm(forms.Form):
     """
 
     rok = forms.TypedChoiceField(label=_("Rok"), coerce=int, required=False, empty_value=None)
-    punkt = forms.TypedChoiceField(label=_("Punkt poboru"), coerce=int, required=False, empty_value=None)
+    punkt = forms.ChoiceField(label=_("Punkt poboru"), required=False)
 
     def __init__(self, data, *, years, points, **kwargs):
         super().__init__(data, **kwargs)
@@ -20,5 +20,5 @@ class SelectionForm(forms.Form):
             "Nie ma odczytów za rok %(value)s. Wybierz rok z listy."
         )
         self.fields["punkt"].choices = [("", _("wszystkie punkty (suma)"))] + [
-            (point.pk, f"{point.identifier} — {point.address}") for point in points
+            (point.identifier, f"{point.identifier} — {point.address}") for point in points
         ]

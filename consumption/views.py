@@ -14,7 +14,9 @@ ALL_YEARS = "wszystkie"
 
 
 def _get_report_for_customer(request):
-    """The customer's points and the shown ones (``?punkt=<id>``: one of them; none: all).
+    """The customer's points and the shown ones (``?punkt=W-0123``: one of them; none: all).
+
+    A point is named by its identifier from the billing system, never by a sequential database id.
 
     Points are fetched through ``request.customer``, so another customer's point is a 404, exactly like a
     missing one. Returns the report (not loaded yet) and the one shown point or None.
@@ -23,7 +25,7 @@ def _get_report_for_customer(request):
     raw = request.GET.get("punkt", "")
     point = None
     if raw:
-        point = next((p for p in points if str(p.pk) == raw), None)
+        point = next((p for p in points if p.identifier == raw), None)
         if point is None:
             raise Http404(_("Nie ma takiego punktu poboru."))
     return ConsumptionReport(all_points=points, points=[point] if point else points), point
@@ -41,7 +43,7 @@ def index(request):
     )
     year = form.cleaned_data["rok"] if form.is_bound and form.is_valid() else None
     report.load(year=year or report.default_year)
-    query = {"rok": report.year, **({"punkt": point.pk} if point else {})}
+    query = {"rok": report.year, **({"punkt": point.identifier} if point else {})}
     context = {
         "report": report,
         "point": point,

@@ -121,7 +121,7 @@ def test_the_xlsx_has_the_year_totals_and_the_month_comparison(owner_client, his
 
 
 def test_all_years_in_one_file(owner_client, history, point):
-    response = owner_client.get(CSV, {"rok": "wszystkie", "punkt": point.pk})
+    response = owner_client.get(CSV, {"rok": "wszystkie", "punkt": point.identifier})
     assert response["Content-Disposition"] == 'attachment; filename="zuzycie-ciepla-001234-0000-w-0123-2025-2026.csv"'
     rows = read_csv(response)
     assert len(rows) == 1 + 22
@@ -160,11 +160,17 @@ def test_it_checks_ownership(owner_client, point, foreign_points, url):
     add_month_readings(point, 2025, {1: "1.000"})
     for foreign in foreign_points:
         for year in ("2025", "wszystkie"):
-            assert owner_client.get(url, {"rok": year, "punkt": foreign.pk}).status_code == 404
+            assert owner_client.get(url, {"rok": year, "punkt": foreign.identifier}).status_code == 404
     # Without a point, the file holds only the customer's own readings.
     response = owner_client.get(url, {"rok": "wszystkie"})
     assert response.status_code == 200
-    assert b"W-90" not in response.content
+    if url == XLSX:
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        text = " ".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row)
+    else:
+        text = response.content.decode("utf-8-sig")
+    assert point.identifier in text
+    assert "W-90" not in text
 
 
 @pytest.mark.parametrize("url", [CSV, XLSX])
@@ -181,6 +187,6 @@ def test_its_queries_are_pinned(owner_client, owner, url, django_assert_max_num_
     for point in points:
         for year in range(2021, 2026):
             add_month_readings(point, year, dict.fromkeys(range(1, 13), "3.500"))
-    for query in ({"rok": "wszystkie"}, {"rok": "2023"}, {"rok": "2024", "punkt": points[2].pk}):
+    for query in ({"rok": "wszystkie"}, {"rok": "2023"}, {"rok": "2024", "punkt": points[2].identifier}):
         with django_assert_max_num_queries(6):
             assert owner_client.get(url, query).status_code == 200

@@ -93,7 +93,7 @@ def test_it_shows_totals_per_year_per_point_and_their_sum(owner_client, point, s
         ["2026", "7,000", "4,250", "11,250"],
         ["2025", "15,500", "—", "15,500"],
     ]
-    _, doc = page(owner_client, punkt=second_point.pk)
+    _, doc = page(owner_client, punkt=second_point.identifier)
     assert table_rows(doc, "lata") == [["2026", "4,250"]]
 
 
@@ -104,18 +104,18 @@ def test_it_shows_each_point_or_the_sum_of_all(owner_client, point, second_point
     assert table_rows(doc, "porownanie")[0] == ["Styczeń", "brak danych", "10,250", "—"]
     assert "suma wszystkich punktów" in doc.xpath("//h2[@id='porownanie-naglowek']")[0].text_content()
 
-    _, doc = page(owner_client, punkt=second_point.pk)
+    _, doc = page(owner_client, punkt=second_point.identifier)
     assert table_rows(doc, "porownanie")[0] == ["Styczeń", "brak danych", "3,250", "—"]
     assert "punkt W-0124" in doc.xpath("//h2[@id='porownanie-naglowek']")[0].text_content()
     assert [a.get("id") for a in doc.xpath("//article")] == [None]
     assert doc.xpath("//article/h3/text()") == ["Punkt W-0124"]
-    assert f"punkt={second_point.pk}" in doc.xpath("//a[text()='CSV']/@href")[0]
+    assert f"punkt={second_point.identifier}" in doc.xpath("//a[text()='CSV']/@href")[0]
 
 
 def test_it_checks_ownership(owner_client, point, foreign_points):
     add_month_readings(point, 2025, {1: "1.000"})
     for foreign in foreign_points:
-        assert owner_client.get(URL, {"punkt": foreign.pk}).status_code == 404
+        assert owner_client.get(URL, {"punkt": foreign.identifier}).status_code == 404
     assert owner_client.get(URL, {"punkt": "999999"}).status_code == 404
     assert owner_client.get(URL, {"punkt": "x"}).status_code == 404
     # Without a point: only the customer's own readings, never the sibling's or the stranger's 999,999 GJ.
@@ -218,4 +218,4 @@ def test_its_queries_are_pinned(owner_client, owner, django_assert_max_num_queri
     with django_assert_max_num_queries(8):
         page(owner_client)
     with django_assert_max_num_queries(8):
-        page(owner_client, rok="2023", punkt=points[3].pk)
+        page(owner_client, rok="2023", punkt=points[3].identifier)

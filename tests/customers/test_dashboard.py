@@ -27,3 +27,9 @@ def test_logout_is_a_post_and_ends_the_session(owner_client, owner):
     response = owner_client.post(reverse("logout"))
     assert response["Location"] == reverse("login", kwargs={"region": "jaworzno"})
     assert owner_client.get(reverse("dashboard")).status_code == 302
+
+
+def test_customer_pages_are_never_cached(owner_client):
+    cache_control = owner_client.get(reverse("dashboard"))["Cache-Control"]
+    assert "private" in cache_control
+    assert "no-store" in cache_control

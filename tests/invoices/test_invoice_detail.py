@@ -63,7 +63,7 @@ def test_it_shows_everything_an_invoice_says(owner_client, owner, jaworzno):
 
 
 def test_the_vat_summary_has_a_row_per_rate(owner_client, owner):
-    invoice = make_invoice(owner, gross="1230.00", lines=False)
+    invoice = make_invoice(owner, net="1000.00", vat="207.00", gross="1207.00", lines=False)
     InvoiceLine.objects.create(invoice=invoice, position=1, name="Ciepło", net_value=Decimal("900.00"), vat_rate="23")
     InvoiceLine.objects.create(invoice=invoice, position=2, name="Opłata", net_value=Decimal("100.00"), vat_rate="zw")
     rows = owner_client.get(url(invoice)).context["vat_rows"]

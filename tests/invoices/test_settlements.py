@@ -68,14 +68,28 @@ def test_a_bad_period_gets_a_message(owner_client, history):
 
 
 def test_it_checks_ownership(owner_client, history, sibling, stranger):
-    make_invoice(sibling, "FV/OBCY/1", gross="777.00")
-    make_payment(stranger, "888.00", billing_id="OBCA")
+    for other, mark in ((sibling, "S"), (stranger, "X")):
+        invoice = make_invoice(other, f"FV/OBCY/{mark}", gross="777.00", issue_date=datetime.date(2026, 10, 6))
+        make_payment(other, "888.00", invoice=invoice, billing_id=f"OBCA-{mark}", date=datetime.date(2026, 10, 7))
     body = owner_client.get(URL).content.decode()
-    assert "FV/OBCY/1" not in body
+    assert "FV/OBCY" not in body
     assert "OBCA" not in body
-    text = PdfReader(io.BytesIO(owner_client.get(STATEMENT).content)).pages[0].extract_text()
-    assert "FV/OBCY/1" not in text
+    pages = PdfReader(io.BytesIO(owner_client.get(STATEMENT).content)).pages
+    text = "\n".join(page.extract_text() for page in pages)
+    assert "FV/OBCY" not in text
+    assert "OBCA" not in text
     assert "888" not in text
+
+
+def test_statements_per_customer_are_limited(owner_client, history, monkeypatch):
+    from accounts.limits import Rule
+
+    monkeypatch.setattr("invoices.views.STATEMENTS_PER_CUSTOMER", Rule(2, 3600, "test"))
+    for _ in range(2):
+        assert owner_client.get(STATEMENT, {"od": "2026-10-01", "do": "2026-10-31"}).status_code == 200
+    response = owner_client.get(STATEMENT, {"od": "2026-10-01", "do": "2026-10-31"})
+    assert response.status_code == 429
+    assert "Zbyt wiele zestawień" in response.content.decode()
 
 
 def test_the_statement_is_a_pdf_of_the_period(owner_client, history):
