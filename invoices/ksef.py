@@ -58,9 +58,12 @@ def schema():
 def validate(raw):
     """The parsed document, or KsefError with the parser's or the schema's messages."""
     try:
-        document = etree.fromstring(raw, _parser())
+        document = etree.fromstring(raw, _parser(load_dtd=False))
     except etree.XMLSyntaxError as error:
         raise KsefError(f"to nie jest poprawny XML: {error}", entries=[(error.lineno or 0, str(error))]) from None
+    if document.getroottree().docinfo.doctype:
+        # An invoice from KSeF never has one; a DOCTYPE can only carry entity tricks.
+        raise KsefError("XML z deklaracją DOCTYPE nie jest fakturą z KSeF", entries=[(1, "DOCTYPE")])
     checker = schema()
     if not checker.validate(document):
         entries = [(entry.line, f"niezgodny ze schematem FA(3): {entry.message}") for entry in checker.error_log]

@@ -176,3 +176,17 @@ def test_the_schema_is_found_inside_the_project_without_the_network(monkeypatch)
     assert ksef.SCHEMA_DIR.is_relative_to(Path(ksef.__file__).parent)
     ksef.schema.cache_clear()
     ksef.schema()  # the parser has no_network=True: an unresolved import would fail here
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        b'<!DOCTYPE Faktura [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+        b'<!DOCTYPE Faktura [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+    ],
+)
+def test_a_document_type_declaration_is_refused(prolog):
+    raw = (SAMPLES / "FA_3_Przykład_24.xml").read_bytes()
+    declaration_end = raw.index(b"?>") + 2
+    with pytest.raises(ksef.KsefError, match="DOCTYPE"):
+        ksef.validate(raw[:declaration_end] + prolog + raw[declaration_end:])
