@@ -24,7 +24,9 @@ def _get_invoice_for_customer(request, public_id, *, fields=None):
     """The logged-in customer's invoice; anyone else's is a 404, exactly like a missing one.
     With `fields`, only those columns are loaded (a stored PDF needs no more than its file name)."""
     invoices = request.customer.invoices
-    invoices = invoices.only("customer", *fields) if fields else invoices.select_related("region", "customer", "corrects")
+    invoices = (
+        invoices.only("customer", *fields) if fields else invoices.select_related("region", "customer", "corrects")
+    )
     return get_object_or_404(invoices, public_id=public_id)
 
 
