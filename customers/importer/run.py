@@ -9,6 +9,7 @@ from django.utils import timezone
 from customers.importer import checks, staging
 from customers.importer.errors import Problems
 from customers.importer.lock import import_lock
+from customers.importer.plain import stage_plain
 from customers.importer.progress import Progress
 from customers.importer.reading import Rows, check_header, fingerprint, present_files
 from customers.importer.rows import row_parser
@@ -83,6 +84,8 @@ def stage_file(export_file, *, problems, warnings, encoding, progress):
         before = problems.count
         columns = check_header(export_file, header, problems, warnings)
         if problems.count > before:
+            return
+        if not problems and stage_plain(export_file, header=header, connection=connection, progress=progress):
             return
         parse_row = row_parser(name, columns=columns, width=len(header), problems=problems)
         progress.start(name, export_file.size)
