@@ -15,6 +15,7 @@ from customers.importer.reading import Rows, check_header, fingerprint, present_
 from customers.importer.rows import row_parser
 from customers.importer.writing import TARGETS, write_file
 from customers.models import ImportRun
+from invoices.tasks import enqueue_pdf_renders
 
 
 class Rejected(Exception):
@@ -65,10 +66,15 @@ def _stage_check_and_write(files, *, run, encoding, progress):
     checks.run_checks(connection=connection, region=run.region, problems=problems, present=present)
     if problems:
         raise Rejected
+    new_invoices = []
     for export_file in files:
         progress.phase(f"Zapisuję {export_file.name}…")
-        write_file(export_file, connection=connection, region=run.region)
+        write_file(export_file, connection=connection, region=run.region, new_invoices=new_invoices)
     staging.drop_tables(connection=connection)
+    if new_invoices and not run.dry_run:
+        # The task rows are written in this transaction: they commit with the invoices, or neither does.
+        progress.phase(f"Kolejkuję PDF-y {len(new_invoices)} nowych faktur…")
+        enqueue_pdf_renders(new_invoices)
 
 
 def stage_file(export_file, *, problems, warnings, encoding, progress):
