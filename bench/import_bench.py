@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ebok.settings")
 # Production settings (DEBUG off) need a key; this one only ever signs nothing in a benchmark database.
 os.environ.setdefault("SECRET_KEY", "benchmark-only-key-" + "not-used-for-anything-real" * 2)
+os.environ.setdefault("EMAIL_URL", "consolemail://")  # the import sends no e-mail
 
 import django  # noqa: E402
 

@@ -9,11 +9,13 @@ from django.utils import timezone
 from customers.importer import checks, staging
 from customers.importer.errors import Problems
 from customers.importer.lock import import_lock
+from customers.importer.plain import stage_plain
 from customers.importer.progress import Progress
 from customers.importer.reading import Rows, check_header, fingerprint, present_files
 from customers.importer.rows import row_parser
 from customers.importer.writing import TARGETS, write_file
 from customers.models import ImportRun
+from invoices.tasks import enqueue_pdf_renders
 
 
 class Rejected(Exception):
@@ -64,10 +66,15 @@ def _stage_check_and_write(files, *, run, encoding, progress):
     checks.run_checks(connection=connection, region=run.region, problems=problems, present=present)
     if problems:
         raise Rejected
+    new_invoices = []
     for export_file in files:
         progress.phase(f"Zapisuję {export_file.name}…")
-        write_file(export_file, connection=connection, region=run.region)
+        write_file(export_file, connection=connection, region=run.region, new_invoices=new_invoices)
     staging.drop_tables(connection=connection)
+    if new_invoices and not run.dry_run:
+        # The task rows are written in this transaction: they commit with the invoices, or neither does.
+        progress.phase(f"Kolejkuję PDF-y {len(new_invoices)} nowych faktur…")
+        enqueue_pdf_renders(new_invoices)
 
 
 def stage_file(export_file, *, problems, warnings, encoding, progress):
@@ -83,6 +90,8 @@ def stage_file(export_file, *, problems, warnings, encoding, progress):
         before = problems.count
         columns = check_header(export_file, header, problems, warnings)
         if problems.count > before:
+            return
+        if not problems and stage_plain(export_file, header=header, connection=connection, progress=progress):
             return
         parse_row = row_parser(name, columns=columns, width=len(header), problems=problems)
         progress.start(name, export_file.size)

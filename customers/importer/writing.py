@@ -4,6 +4,8 @@ An UPDATE touches only rows whose values differ and an INSERT only keys not yet 
 unchanged re-import writes nothing at all. Rows missing from the export are never deleted.
 """
 
+import uuid
+
 from django.utils import timezone
 
 from customers.importer.checks import CUSTOMERS, INVOICES, LINES, POINTS, READINGS, differs
@@ -15,14 +17,28 @@ CUSTOMER_JOIN = f"JOIN {CUSTOMERS} c ON c.region_id = %(region)s AND c.number = 
 
 
 def upsert(
-    cursor, *, connection, target, source, key, unique, columns, inserted, params, touched=(), update=True, where=""
+    cursor,
+    *,
+    connection,
+    target,
+    source,
+    key,
+    unique,
+    columns,
+    inserted,
+    params,
+    touched=(),
+    update=True,
+    where="",
+    returning=None,
 ):
     """UPDATE the rows of `target` matching `key` whose `columns` differ, INSERT the keys not stored yet.
 
     `source` is the FROM clause (alias s for the staging table), `key` the condition tying a target row t
     to a source row, `unique` the target's unique key columns, `columns` (target column, source expression)
     pairs compared and copied, `inserted` the same for columns only set on insert, `touched` extra
-    assignments of an update, `where` a further condition on the inserted rows. Returns (created, updated).
+    assignments of an update, `where` a further condition on the inserted rows. Returns (created, updated),
+    or with `returning` (a column of the target) (created, updated, that column of the created rows).
 
     The INSERT skips existing keys with ON CONFLICT DO NOTHING, which checks the unique index before
     writing anything: no anti-join that would scan the rows the same statement is adding.
@@ -37,9 +53,12 @@ def upsert(
     cursor.execute(
         f"INSERT INTO {target} ({', '.join(column for column, _ in every)}) "
         f"SELECT {', '.join(expression for _, expression in every)} FROM {source} WHERE TRUE {where} "
-        f"ON CONFLICT ({', '.join(unique)}) DO NOTHING",
+        f"ON CONFLICT ({', '.join(unique)}) DO NOTHING" + (f" RETURNING {returning}" if returning else ""),
         params,
     )
+    if returning:
+        values = [row[0] for row in cursor.fetchall()]
+        return len(values), updated, values
     return cursor.rowcount, updated
 
 
@@ -108,7 +127,18 @@ def write_readings(cursor, *, connection, params):
     )
 
 
-def write_invoices(cursor, *, connection, params):
+def random_uuid(connection):
+    """SQL for a new version-4 UUID per row: PostgreSQL has one; on SQLite 122 random bits with the version
+    and variant bits set, as the 32 hex digits Django's UUIDField stores there."""
+    if connection.vendor == "postgresql":
+        return "gen_random_uuid()"
+    return (
+        "lower(hex(randomblob(6)) || '4' || substr(hex(randomblob(2)), 2) || substr('89ab', 1 + (random() & 3), 1)"
+        " || substr(hex(randomblob(2)), 2) || hex(randomblob(6)))"
+    )
+
+
+def write_invoices(cursor, *, connection, params, new_invoices):
     """New invoices, corrections after the invoices they correct; of issued ones only an empty KSeF number
     is filled in (the checks made sure nothing else differs)."""
     cursor.execute(
@@ -117,10 +147,9 @@ def write_invoices(cursor, *, connection, params):
         params,
     )
     updated = cursor.rowcount
-    uuid = "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
     created = 0
     while True:  # each round inserts the invoices whose corrected invoice is stored by now
-        created_now, _ = upsert(
+        created_now, _, public_ids = upsert(
             cursor,
             connection=connection,
             target=INVOICES,
@@ -130,7 +159,7 @@ def write_invoices(cursor, *, connection, params):
             unique=["region_id", "number"],
             where="AND (s.korygowana = '' OR k.id IS NOT NULL)",
             columns=[
-                ("public_id", uuid),
+                ("public_id", random_uuid(connection)),
                 ("region_id", "%(region)s"),
                 ("number", "s.numer"),
                 ("customer_id", "c.id"),
@@ -151,8 +180,10 @@ def write_invoices(cursor, *, connection, params):
             inserted=[],
             params=params,
             update=False,
+            returning="public_id",
         )
         created += created_now
+        new_invoices.extend(str(uuid.UUID(str(public_id))) for public_id in public_ids)
         if not created_now:
             return created, updated
 
@@ -215,11 +246,13 @@ TARGETS = [CUSTOMERS, POINTS, READINGS, INVOICES, LINES, PAYMENTS]
 JOINED_LATER = {"odbiorcy.csv": CUSTOMERS, "punkty.csv": POINTS, "faktury.csv": INVOICES}
 
 
-def write_file(export_file, *, connection, region):
-    """Write one staged file; its counts go to ``export_file.counts``."""
+def write_file(export_file, *, connection, region, new_invoices):
+    """Write one staged file; its counts go to ``export_file.counts``, the public ids of the invoices it
+    creates to `new_invoices`."""
     params = {"region": region.pk, "now": connection.ops.adapt_datetimefield_value(timezone.now())}
+    extra = {"new_invoices": new_invoices} if export_file.name == "faktury.csv" else {}
     with connection.cursor() as cursor:
-        created, updated = WRITERS[export_file.name](cursor, connection=connection, params=params)
+        created, updated = WRITERS[export_file.name](cursor, connection=connection, params=params, **extra)
         if connection.vendor == "postgresql" and export_file.name in JOINED_LATER and created:
             # Later files join this table: without fresh statistics PostgreSQL plans it as empty (nested
             # loops over what is now thousands of rows). ANALYZE sees this transaction's own rows.

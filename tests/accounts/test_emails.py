@@ -142,7 +142,8 @@ def test_nothing_is_queued_for_an_empty_address(owner):
 
 
 def test_housekeeping_requeues_what_a_dead_worker_left(run_worker, owner):
-    delivery = emails.password_changed(customer=owner)
+    with time_machine.travel(START, tick=False):
+        delivery = emails.password_changed(customer=owner)
     DBTaskResult.objects.filter(id=delivery.task_id).update(status="RUNNING", started_at=START)  # worker died
     with time_machine.travel(START + datetime.timedelta(minutes=20), tick=False):
         call_command("accounts_housekeeping", stdout=io.StringIO())
@@ -153,8 +154,9 @@ def test_housekeeping_requeues_what_a_dead_worker_left(run_worker, owner):
 
 
 def test_housekeeping_leaves_waiting_retries_alone(owner):
-    delivery = emails.password_changed(customer=owner)
     with time_machine.travel(START, tick=False):
+        delivery = emails.password_changed(customer=owner)
+    with time_machine.travel(START + datetime.timedelta(minutes=20), tick=False):
         call_command("accounts_housekeeping", stdout=io.StringIO())
     assert DBTaskResult.objects.count() == 1
     delivery.refresh_from_db()

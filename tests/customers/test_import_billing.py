@@ -374,3 +374,30 @@ def test_runs_are_listed_read_only_in_the_admin(tmp_path, jaworzno, admin_client
     assert run.files[0]["sha256"] in page
     assert 'name="_save"' not in page
     assert admin_client.get("/admin/customers/importrun/add/").status_code == 403
+
+
+def test_new_invoices_get_version_4_uuids_and_their_pdfs_are_queued_with_the_import(tmp_path, jaworzno):
+    import uuid
+
+    from django_tasks_db.models import DBTaskResult
+
+    folder = write_export(tmp_path)
+    run_import(folder, "--dry-run")
+    assert not DBTaskResult.objects.exists()  # a dry run queues nothing
+    run_import(folder)
+    public_ids = sorted(str(public_id) for public_id in Invoice.objects.values_list("public_id", flat=True))
+    assert all(uuid.UUID(public_id).version == 4 for public_id in public_ids)
+    assert all(uuid.UUID(public_id).variant == uuid.RFC_4122 for public_id in public_ids)
+    tasks = DBTaskResult.objects.all()
+    assert [task.task_path for task in tasks] == ["invoices.tasks.render_invoice_pdfs"]
+    assert sorted(tasks[0].args_kwargs["args"][0]) == public_ids
+    run_import(folder)
+    assert DBTaskResult.objects.count() == 1  # an unchanged import creates no invoice and queues nothing
+
+
+def test_a_refused_import_queues_no_pdf(tmp_path, jaworzno):
+    from django_tasks_db.models import DBTaskResult
+
+    with pytest.raises(CommandError):
+        run_import(write_export(tmp_path, changed("wplaty.csv", 3, "id", "100001")))
+    assert not DBTaskResult.objects.exists()
