@@ -4,7 +4,7 @@ import hashlib
 import re
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from customers.importer.errors import Problems
@@ -12,6 +12,7 @@ from customers.importer.lock import import_lock
 from customers.models import Customer, ImportRun
 from invoices import ksef
 from invoices.models import Invoice, InvoiceLine
+from invoices.tasks import enqueue_pdf_renders
 from invoices.validators import ksef_number_ok, nrb_checksum_ok
 
 CODE_RE = re.compile(r"(\d{1,6})(?:-(\d{1,4}))?\Z")
@@ -46,7 +47,7 @@ def ksef_import(*, paths, region, started_by, customer=None, dry_run=False):
         source=", ".join(str(path) for path in paths),
         dry_run=dry_run,
     )
-    run.problems, run.warning_list, run.files = Problems(), [], []
+    run.problems, run.warning_list, run.files, run.to_render = Problems(), [], [], []
     with import_lock(connection=connection):
         try:
             with transaction.atomic():
@@ -55,8 +56,13 @@ def ksef_import(*, paths, region, started_by, customer=None, dry_run=False):
                 if dry_run:
                     transaction.set_rollback(True)
                 else:
+                    enqueue_pdf_renders(run.to_render)  # committed with the invoices, or not at all
                     run.save()
         except Rejected:
+            _finish(run, ImportRun.Result.FAILED)
+            run.save()
+        except DatabaseError as error:  # a rule the checks missed: the database refused, nothing was written
+            run.problems.add(run.source, 0, "-", f"baza danych odrzuciła zapis: {error}")
             _finish(run, ImportRun.Result.FAILED)
             run.save()
         if dry_run and run.result == ImportRun.Result.DRY_RUN:
@@ -102,6 +108,10 @@ def store(*, path, raw, invoice, run, customer_code):
     if customer is None:
         problems.add(name, 0, "Podmiot2/NrKlienta", f"nieznany odbiorca {code[0]}-{code[1]} w regionie {region}")
         return None
+    if invoice.buyer_nip and customer.nip and invoice.buyer_nip != customer.nip:
+        problems.add(name, 0, "Podmiot2/NIP",
+                     f"nabywca ma NIP {invoice.buyer_nip}, a odbiorca {customer.code} — {customer.nip}")  # fmt: skip
+        return None
     if invoice.seller_nip != region.seller_nip:
         run.warning_list.append(f"{name}: sprzedawca NIP {invoice.seller_nip}, a region ma {region.seller_nip}")
     ksef_number = path.stem if ksef_number_ok(path.stem) else ""
@@ -116,6 +126,10 @@ def store(*, path, raw, invoice, run, customer_code):
         return None
     created = Invoice.objects.create(region=region, ksef_number=ksef_number, ksef_xml=raw, **fields)
     InvoiceLine.objects.bulk_create(InvoiceLine(invoice=created, **vars(line)) for line in invoice.lines)
+    run.to_render.append(created.public_id)
+    if created.corrects_id:  # the corrected invoice's PDF names its corrections
+        Invoice.objects.filter(pk=created.corrects_id).exclude(pdf="").update(pdf="")
+        run.to_render.append(created.corrects.public_id)
     return "created"
 
 
@@ -134,10 +148,17 @@ def _fields(invoice, *, name, customer, problems):
     if account and not nrb_checksum_ok(account):
         problems.add(name, 0, "Platnosc/RachunekBankowy/NrRB", f"„{account}” nie jest polskim numerem rachunku (NRB)")
         return None
+    if len(invoice.number) > Invoice._meta.get_field("number").max_length:
+        problems.add(name, 0, "P_2", f"numer faktury ma {len(invoice.number)} znaków: eBOK przyjmuje najwyżej 60")
+        return None
+    if invoice.period_from and invoice.period_to and invoice.period_from > invoice.period_to:
+        problems.add(name, 0, "OkresFa", f"okres od {invoice.period_from} jest późniejszy niż do {invoice.period_to}")
+        return None
     for line in invoice.lines:
-        if len(line.unit) > InvoiceLine._meta.get_field("unit").max_length:
-            problems.add(name, 0, "FaWiersz/P_8A", f"jednostka „{line.unit}” jest za długa")
-            return None
+        for field_name, value, element in (("unit", line.unit, "P_8A"), ("name", line.name, "P_7")):
+            if len(value) > InvoiceLine._meta.get_field(field_name).max_length:
+                problems.add(name, 0, f"FaWiersz/{element}", f"„{value[:40]}…” jest za długie")
+                return None
     return {
         "number": invoice.number,
         "customer": customer,
@@ -180,7 +201,9 @@ def _confirm(existing, fields, *, invoice, raw, ksef_number, name, run):
         changes["ksef_number"] = ksef_number
     if not changes:
         return "unchanged"
+    changes["pdf"] = ""  # the stored PDF had no verification code (or printed OFFLINE under it)
     Invoice.objects.filter(pk=existing.pk).update(**changes)
+    run.to_render.append(existing.public_id)
     return "updated"
 
 

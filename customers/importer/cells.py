@@ -75,10 +75,16 @@ def decimal_parser(digits, places, minimum):
     return parse
 
 
+# Control characters other than tab and line breaks (NUL above all: PostgreSQL cannot store it).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def text_parser(length):
     def parse(text):
         if len(text) > length:
             raise CellError(f"za długi tekst: {len(text)} znaków, najwyżej {length}")
+        if found := CONTROL.search(text):
+            raise CellError(f"niedozwolony znak sterujący U+{ord(found.group()):04X}")
         return text
 
     return parse

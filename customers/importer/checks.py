@@ -70,6 +70,23 @@ def unknown_points():
     return "odczyty.csv", "punkt", sql, lambda row: f"nieznany punkt {row[1]}"
 
 
+def points_changing_customer():
+    """A point's history belongs to whoever it served: moving a stored point to another customer would hand
+    the new one the old one's archival readings. The billing system gives a new customer a new point."""
+    sql = f"""
+        SELECT s.line, s.punkt, c.number, c.sub_code, s.kod, s.pododbiorca
+        FROM import_punkty s
+        JOIN {POINTS} p ON p.region_id = %(region)s AND p.identifier = s.punkt
+        JOIN {CUSTOMERS} c ON c.id = p.customer_id
+        WHERE c.number <> s.kod OR c.sub_code <> s.pododbiorca
+    """
+
+    def message(row):
+        return f"punkt {row[1]} należy do odbiorcy {row[2]}-{row[3]}; nie może przejść do {row[4]}-{row[5]}"
+
+    return "punkty.csv", "kod", sql, message
+
+
 def invoice_references(name, column, what):
     """`column` of `name` must name an invoice of the run or the database, of the row's own customer."""
     sql = f"""
@@ -230,6 +247,7 @@ def all_checks(*, connection):
     checks += [
         duplicate_keys("faktury.csv", ["numer_ksef"], where="WHERE numer_ksef <> ''"),
         unknown_customers("punkty.csv"),
+        points_changing_customer(),
         unknown_points(),
         overlapping_readings(),
         unknown_customers("faktury.csv"),

@@ -73,7 +73,7 @@ def _stage_check_and_write(files, *, run, encoding, progress):
     staging.drop_tables(connection=connection)
     if new_invoices and not run.dry_run:
         # The task rows are written in this transaction: they commit with the invoices, or neither does.
-        progress.phase(f"Kolejkuję PDF-y {len(new_invoices)} nowych faktur…")
+        progress.phase(f"Kolejkuję PDF-y {len(new_invoices)} nowych i zmienionych faktur…")
         enqueue_pdf_renders(new_invoices)
 
 

@@ -141,12 +141,16 @@ def random_uuid(connection):
 def write_invoices(cursor, *, connection, params, new_invoices):
     """New invoices, corrections after the invoices they correct; of issued ones only an empty KSeF number
     is filled in (the checks made sure nothing else differs)."""
+    # A stored PDF printed "OFFLINE" under the code: it is rendered again with the number.
     cursor.execute(
-        f"UPDATE {INVOICES} AS t SET ksef_number = s.numer_ksef FROM import_faktury s "
-        "WHERE t.region_id = %(region)s AND t.number = s.numer AND t.ksef_number = '' AND s.numer_ksef <> ''",
+        f"UPDATE {INVOICES} AS t SET ksef_number = s.numer_ksef, pdf = '' FROM import_faktury s "
+        "WHERE t.region_id = %(region)s AND t.number = s.numer AND t.ksef_number = '' AND s.numer_ksef <> '' "
+        "RETURNING public_id",
         params,
     )
-    updated = cursor.rowcount
+    completed = [row[0] for row in cursor.fetchall()]
+    new_invoices.extend(str(uuid.UUID(str(public_id))) for public_id in completed)
+    updated = len(completed)
     created = 0
     while True:  # each round inserts the invoices whose corrected invoice is stored by now
         created_now, _, public_ids = upsert(
@@ -185,7 +189,39 @@ def write_invoices(cursor, *, connection, params, new_invoices):
         created += created_now
         new_invoices.extend(str(uuid.UUID(str(public_id))) for public_id in public_ids)
         if not created_now:
+            new_invoices.extend(_invalidate_corrected(cursor, params=params))
             return created, updated
+
+
+def _invalidate_corrected(cursor, *, params):
+    """An invoice's PDF names its corrections: the invoices corrected by this run's new ones get new PDFs."""
+    cursor.execute(
+        f"UPDATE {INVOICES} SET pdf = '' WHERE pdf <> '' AND id IN (SELECT corrects_id FROM {INVOICES} "
+        "WHERE region_id = %(region)s AND created_at = %(now)s AND corrects_id IS NOT NULL) RETURNING public_id",
+        params,
+    )
+    return [str(uuid.UUID(str(row[0]))) for row in cursor.fetchall()]
+
+
+def invalidate_changed_buyers(cursor, *, params):
+    """The PDFs of customers whose name, NIP or address this run changes: they print the buyer."""
+    changed = " OR ".join(
+        f"c.{field} <> COALESCE(s.{column}, '')"
+        for field, column in [
+            ("name", "nazwa"),
+            ("nip", "nip"),
+            ("street", "ulica"),
+            ("postal_code", "kod_pocztowy"),
+            ("city", "miejscowosc"),
+        ]
+    )
+    cursor.execute(
+        f"UPDATE {INVOICES} SET pdf = '' WHERE pdf <> '' AND customer_id IN (SELECT c.id FROM {CUSTOMERS} c "
+        "JOIN import_odbiorcy s ON c.region_id = %(region)s AND c.number = s.kod AND c.sub_code = s.pododbiorca "
+        f"WHERE {changed}) RETURNING public_id",
+        params,
+    )
+    return [str(uuid.UUID(str(row[0]))) for row in cursor.fetchall()]
 
 
 def write_lines(cursor, *, connection, params):
@@ -252,6 +288,8 @@ def write_file(export_file, *, connection, region, new_invoices):
     params = {"region": region.pk, "now": connection.ops.adapt_datetimefield_value(timezone.now())}
     extra = {"new_invoices": new_invoices} if export_file.name == "faktury.csv" else {}
     with connection.cursor() as cursor:
+        if export_file.name == "odbiorcy.csv":
+            new_invoices.extend(invalidate_changed_buyers(cursor, params=params))
         created, updated = WRITERS[export_file.name](cursor, connection=connection, params=params, **extra)
         if connection.vendor == "postgresql" and export_file.name in JOINED_LATER and created:
             # Later files join this table: without fresh statistics PostgreSQL plans it as empty (nested

@@ -401,3 +401,72 @@ def test_a_refused_import_queues_no_pdf(tmp_path, jaworzno):
     with pytest.raises(CommandError):
         run_import(write_export(tmp_path, changed("wplaty.csv", 3, "id", "100001")))
     assert not DBTaskResult.objects.exists()
+
+
+def queued_renders():
+    from django_tasks_db.models import DBTaskResult
+
+    return {public_id for task in DBTaskResult.objects.all() for public_id in task.args_kwargs["args"][0]}
+
+
+def as_if_rendered():
+    """Every invoice has a stored PDF and nothing is queued, as after the worker did its job."""
+    from django_tasks_db.models import DBTaskResult
+
+    Invoice.objects.update(pdf="invoices/2026/11/stored.pdf")
+    DBTaskResult.objects.all().delete()
+
+
+def without_correction():
+    export = {name: list(rows) for name, rows in EXPORT.items()}
+    export["faktury.csv"] = [row for row in export["faktury.csv"] if not row.startswith("KOR/")]
+    export["pozycje.csv"] = [row for row in export["pozycje.csv"] if not row.startswith("KOR/")]
+    return export
+
+
+def test_a_filled_in_ksef_number_gets_the_invoice_a_new_pdf(tmp_path, jaworzno):
+    run_import(write_export(tmp_path / "first", changed("faktury.csv", 2, "numer_ksef", "")))
+    as_if_rendered()
+    run_import(write_export(tmp_path / "second"))
+    invoice = Invoice.objects.get(number="FV/2026/11/0001")
+    assert invoice.pdf.name == ""  # it printed OFFLINE under the code
+    assert queued_renders() == {str(invoice.public_id)}
+    assert Invoice.objects.get(number="KOR/2026/11/0001").pdf.name != ""
+
+
+def test_a_new_correction_gets_the_corrected_invoice_a_new_pdf(tmp_path, jaworzno):
+    run_import(write_export(tmp_path / "first", without_correction()))
+    as_if_rendered()
+    run_import(write_export(tmp_path / "second"))
+    invoice, correction = Invoice.objects.get(kind="VAT"), Invoice.objects.get(kind="KOR")
+    assert invoice.pdf.name == ""  # its PDF names its corrections
+    assert queued_renders() == {str(invoice.public_id), str(correction.public_id)}
+
+
+def test_a_changed_buyer_gets_its_invoices_new_pdfs_and_an_unchanged_import_none(tmp_path, jaworzno):
+    run_import(write_export(tmp_path / "first"))
+    as_if_rendered()
+    run_import(write_export(tmp_path / "first"))
+    assert queued_renders() == set()
+    assert not Invoice.objects.filter(pdf="").exists()
+    run_import(write_export(tmp_path / "second", changed("odbiorcy.csv", 2, "ulica", "ul. Grunwaldzka 12a")))
+    assert set(Invoice.objects.values_list("pdf", flat=True)) == {""}
+    assert queued_renders() == {str(public_id) for public_id in Invoice.objects.values_list("public_id", flat=True)}
+
+
+def test_a_point_cannot_move_to_another_customer(tmp_path, jaworzno):
+    run_import(write_export(tmp_path / "first"))
+    moved = write_export(tmp_path / "second", changed("punkty.csv", 2, "pododbiorca", "1"), only={"punkty.csv"})
+    err = refused(moved)
+    assert "punkty.csv:2: kod: punkt W-0101 należy do odbiorcy 001234-0000; nie może przejść do 001234-0001" in err
+    assert MeteringPoint.objects.get(identifier="W-0101").customer.sub_code == "0000"
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "column"), [("odbiorcy.csv", 2, "ulica"), ("odczyty.csv", 3, "punkt"), ("wplaty.csv", 2, "tytul")]
+)
+def test_a_control_character_in_a_text_cell_is_an_error_not_a_crash(tmp_path, jaworzno, name, line, column):
+    original = EXPORT[name][line - 1].split(";")[EXPORT[name][0].split(";").index(column)]
+    err = refused(write_export(tmp_path, changed(name, line, column, original + "\x00")))
+    assert f"{name}:{line}: {column}: niedozwolony znak sterujący U+0000" in err
+    assert counts() == [0] * len(MODELS)

@@ -190,3 +190,64 @@ def test_a_document_type_declaration_is_refused(prolog):
     declaration_end = raw.index(b"?>") + 2
     with pytest.raises(ksef.KsefError, match="DOCTYPE"):
         ksef.validate(raw[:declaration_end] + prolog + raw[declaration_end:])
+
+
+def test_an_invoice_for_a_buyer_with_another_nip_is_refused(buyer):
+    buyer.nip = "6320000068"
+    buyer.save()
+    with pytest.raises(CommandError, match="Podmiot2/NIP: nabywca ma NIP 1111111111, a odbiorca 001234-0000"):
+        run(SAMPLES / "FA_3_Przykład_1.xml", "--customer", "1234")
+    assert not Invoice.objects.exists()
+    assert ImportRun.objects.get().result == ImportRun.Result.FAILED
+
+
+def edited_sample(tmp_path, old, new):
+    raw = (SAMPLES / "FA_3_Przykład_24.xml").read_bytes()
+    assert old in raw
+    path = tmp_path / "edited.xml"
+    path.write_bytes(raw.replace(old, new, 1))
+    return path
+
+
+def test_a_number_longer_than_eboks_is_refused_with_a_message(other_buyer, tmp_path):
+    path = edited_sample(tmp_path, b"<P_2>FV2026/02/150</P_2>", b"<P_2>" + b"FV/" + b"9" * 70 + b"</P_2>")
+    with pytest.raises(CommandError, match="P_2: numer faktury ma 73 znaków"):
+        run(path, "--customer", "1234", region="bedzin-czeladz-sosnowiec")
+    assert ImportRun.objects.get().result == ImportRun.Result.FAILED
+
+
+def test_an_inverted_period_is_refused_with_a_message(other_buyer, tmp_path):
+    path = edited_sample(tmp_path, b"<P_6_Od>2026-01-01</P_6_Od>", b"<P_6_Od>2026-03-01</P_6_Od>")
+    with pytest.raises(CommandError, match="OkresFa: okres od 2026-03-01 jest późniejszy niż do 2026-02-28"):
+        run(path, "--customer", "1234", region="bedzin-czeladz-sosnowiec")
+    assert not Invoice.objects.exists()
+
+
+def test_imported_invoices_and_those_they_correct_get_their_pdfs_queued(buyer):
+    from django_tasks_db.models import DBTaskResult
+
+    run(SAMPLES / "FA_3_Przykład_1.xml", "--customer", "1234")
+    invoice = Invoice.objects.get()
+    Invoice.objects.update(pdf="invoices/2026/02/stored.pdf")
+    DBTaskResult.objects.all().delete()
+    run(SAMPLES / "FA_3_Przykład_2.xml", "--customer", "1234")
+    correction = Invoice.objects.get(kind="KOR")
+    invoice.refresh_from_db()
+    assert invoice.pdf.name == ""  # its PDF names its corrections
+    queued = {public_id for task in DBTaskResult.objects.all() for public_id in task.args_kwargs["args"][0]}
+    assert queued == {str(invoice.public_id), str(correction.public_id)}
+
+
+def test_a_csv_invoice_getting_its_xml_gets_a_new_pdf(other_buyer):
+    from django_tasks_db.models import DBTaskResult
+
+    sample, region = SAMPLES / "FA_3_Przykład_24.xml", "bedzin-czeladz-sosnowiec"
+    run(sample, "--customer", "1234", region=region)
+    invoice = Invoice.objects.get()
+    Invoice.objects.update(ksef_xml=None, pdf="invoices/2026/02/stored.pdf")  # as if known from the CSV only
+    DBTaskResult.objects.all().delete()
+    assert "zmieniono 1" in run(sample, "--customer", "1234", region=region)
+    invoice.refresh_from_db()
+    assert invoice.pdf.name == ""
+    assert bytes(invoice.ksef_xml) == sample.read_bytes()
+    assert DBTaskResult.objects.count() == 1
