@@ -85,7 +85,7 @@ def backoff(attempts):
     return min(datetime.timedelta(minutes=2 ** (attempts - 1)), MAX_BACKOFF)
 
 
-@task()
+@task(priority=10)  # a customer is waiting for it; PDF renders (priority 0) can wait
 def deliver(delivery_id):
     """Send one queued e-mail; on a mail server error try again later, up to MAX_ATTEMPTS times."""
     delivery = EmailDelivery.objects.select_related("customer__region", "one_time_password").get(pk=delivery_id)

@@ -161,3 +161,14 @@ def test_housekeeping_leaves_waiting_retries_alone(owner):
     assert DBTaskResult.objects.count() == 1
     delivery.refresh_from_db()
     assert delivery.status == EmailDelivery.Status.QUEUED
+
+
+def test_mail_goes_before_queued_pdf_renders(owner, monkeypatch):
+    from invoices.tasks import enqueue_pdf_renders
+
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+    enqueue_pdf_renders(["00000000-0000-4000-8000-000000000000"])  # an import queued renders first
+    emails.password_changed(customer=owner)
+    call_command("db_worker", "--batch", "--max-tasks", "1", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert len(mail.outbox) == 1
+    assert DBTaskResult.objects.get(task_path="invoices.tasks.render_invoice_pdfs").status == "READY"
