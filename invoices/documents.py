@@ -64,9 +64,22 @@ def seller_of(invoice, facts):
     )
 
 
-def buyer_of(customer):
-    lines = tuple(part for part in (customer.street, f"{customer.postal_code} {customer.city}".strip()) if part)
-    return Party(name=customer.name, nip=customer.nip_display if customer.nip else "", address_lines=lines)
+def buyer_of(invoice, facts=None):
+    """The buyer as issued: from the KSeF XML where kept, else as the import copied it, else (invoices stored
+    before those copies) the customer as it is now."""
+    if facts is not None and facts.buyer.name:
+        nip = format_nip(facts.buyer.nip) if facts.buyer.nip else ""
+        return Party(name=facts.buyer.name, nip=nip, address_lines=facts.buyer.address_lines)
+    if invoice.buyer_name:
+        name, nip, street = invoice.buyer_name, invoice.buyer_nip, invoice.buyer_street
+        postal_code, city = invoice.buyer_postal_code, invoice.buyer_city
+    else:
+        customer = invoice.customer
+        name, nip, street, postal_code, city = (
+            customer.name, customer.nip, customer.street, customer.postal_code, customer.city
+        )  # fmt: skip
+    lines = tuple(part for part in (street, f"{postal_code} {city}".strip()) if part)
+    return Party(name=name, nip=format_nip(nip) if nip else "", address_lines=lines)
 
 
 def invoice_context(invoice, *, corrections=None):
@@ -90,7 +103,7 @@ def invoice_context(invoice, *, corrections=None):
         "vat_rows": vat_summary(invoice, lines),
         "gross_in_words": amount_in_words(invoice.gross),
         "seller": seller_of(invoice, facts),
-        "buyer": buyer_of(invoice.customer),
+        "buyer": buyer_of(invoice, facts),
         "has_xml": bool(xml),
         "qr_url": qr_url,
         "qr_svg": qr_svg,

@@ -57,6 +57,13 @@ class Invoice(models.Model):
     gross = models.DecimalField(_("brutto"), **MONEY)
     ksef_number = models.CharField(_("numer KSeF"), max_length=35, blank=True, validators=[validate_ksef_number])
     payment_account = models.CharField(_("rachunek do wpłat"), max_length=26, blank=True, validators=[validate_nrb])
+    # The buyer as printed when the invoice was issued (CSV imports copy it from the customer of that
+    # export; a KSeF invoice prints the buyer of its XML). Empty on invoices stored before these fields.
+    buyer_name = models.CharField(_("nabywca: nazwa"), max_length=250, blank=True, editable=False)
+    buyer_nip = models.CharField(_("nabywca: NIP"), max_length=10, blank=True, editable=False)
+    buyer_street = models.CharField(_("nabywca: ulica"), max_length=200, blank=True, editable=False)
+    buyer_postal_code = models.CharField(_("nabywca: kod pocztowy"), max_length=6, blank=True, editable=False)
+    buyer_city = models.CharField(_("nabywca: miejscowość"), max_length=100, blank=True, editable=False)
     ksef_xml = models.BinaryField(_("oryginalny XML KSeF"), null=True, blank=True, editable=False)
     pdf = models.FileField(_("wydruk PDF"), upload_to=invoice_pdf_path, blank=True, editable=False)
     created_at = models.DateTimeField(_("zaimportowano"), auto_now_add=True)

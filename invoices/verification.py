@@ -31,6 +31,7 @@ class KsefSeller:
 @dataclass(frozen=True)
 class KsefFacts:
     seller: KsefSeller
+    buyer: KsefSeller  # the same parts: NIP (may be empty), name, address lines
     issue_date: datetime.date  # P_1
     number: str  # P_2
 
@@ -59,7 +60,13 @@ def read_facts(xml):
         raise KsefXmlError(f"Niepoprawna data wystawienia P_1: {issued!r}.") from error
     lines = tuple(line for line in (_text(root, f"fa:Podmiot1/fa:Adres/fa:AdresL{n}") for n in (1, 2)) if line)
     seller = KsefSeller(nip=nip, name=_text(root, "fa:Podmiot1/fa:DaneIdentyfikacyjne/fa:Nazwa"), address_lines=lines)
-    return KsefFacts(seller=seller, issue_date=issue_date, number=_text(root, "fa:Fa/fa:P_2"))
+    buyer_lines = tuple(line for line in (_text(root, f"fa:Podmiot2/fa:Adres/fa:AdresL{n}") for n in (1, 2)) if line)
+    buyer = KsefSeller(
+        nip=_text(root, "fa:Podmiot2/fa:DaneIdentyfikacyjne/fa:NIP"),
+        name=_text(root, "fa:Podmiot2/fa:DaneIdentyfikacyjne/fa:Nazwa"),
+        address_lines=buyer_lines,
+    )
+    return KsefFacts(seller=seller, buyer=buyer, issue_date=issue_date, number=_text(root, "fa:Fa/fa:P_2"))
 
 
 def xml_hash(xml):

@@ -178,6 +178,11 @@ def write_invoices(cursor, *, connection, params, new_invoices):
                 ("gross", "s.brutto"),
                 ("ksef_number", "s.numer_ksef"),
                 ("payment_account", "s.rachunek"),
+                ("buyer_name", "c.name"),
+                ("buyer_nip", "c.nip"),
+                ("buyer_street", "c.street"),
+                ("buyer_postal_code", "c.postal_code"),
+                ("buyer_city", "c.city"),
                 ("pdf", "''"),
                 ("created_at", "%(now)s"),
             ],
@@ -198,27 +203,6 @@ def _invalidate_corrected(cursor, *, params):
     cursor.execute(
         f"UPDATE {INVOICES} SET pdf = '' WHERE pdf <> '' AND id IN (SELECT corrects_id FROM {INVOICES} "
         "WHERE region_id = %(region)s AND created_at = %(now)s AND corrects_id IS NOT NULL) RETURNING public_id",
-        params,
-    )
-    return [str(uuid.UUID(str(row[0]))) for row in cursor.fetchall()]
-
-
-def invalidate_changed_buyers(cursor, *, params):
-    """The PDFs of customers whose name, NIP or address this run changes: they print the buyer."""
-    changed = " OR ".join(
-        f"c.{field} <> COALESCE(s.{column}, '')"
-        for field, column in [
-            ("name", "nazwa"),
-            ("nip", "nip"),
-            ("street", "ulica"),
-            ("postal_code", "kod_pocztowy"),
-            ("city", "miejscowosc"),
-        ]
-    )
-    cursor.execute(
-        f"UPDATE {INVOICES} SET pdf = '' WHERE pdf <> '' AND customer_id IN (SELECT c.id FROM {CUSTOMERS} c "
-        "JOIN import_odbiorcy s ON c.region_id = %(region)s AND c.number = s.kod AND c.sub_code = s.pododbiorca "
-        f"WHERE {changed}) RETURNING public_id",
         params,
     )
     return [str(uuid.UUID(str(row[0]))) for row in cursor.fetchall()]
@@ -288,8 +272,6 @@ def write_file(export_file, *, connection, region, new_invoices):
     params = {"region": region.pk, "now": connection.ops.adapt_datetimefield_value(timezone.now())}
     extra = {"new_invoices": new_invoices} if export_file.name == "faktury.csv" else {}
     with connection.cursor() as cursor:
-        if export_file.name == "odbiorcy.csv":
-            new_invoices.extend(invalidate_changed_buyers(cursor, params=params))
         created, updated = WRITERS[export_file.name](cursor, connection=connection, params=params, **extra)
         if connection.vendor == "postgresql" and export_file.name in JOINED_LATER and created:
             # Later files join this table: without fresh statistics PostgreSQL plans it as empty (nested

@@ -443,15 +443,24 @@ def test_a_new_correction_gets_the_corrected_invoice_a_new_pdf(tmp_path, jaworzn
     assert queued_renders() == {str(invoice.public_id), str(correction.public_id)}
 
 
-def test_a_changed_buyer_gets_its_invoices_new_pdfs_and_an_unchanged_import_none(tmp_path, jaworzno):
+def test_invoices_keep_the_buyer_as_issued_and_need_no_new_pdf_when_it_changes(tmp_path, jaworzno):
     run_import(write_export(tmp_path / "first"))
+    invoice = Invoice.objects.get(number="FV/2026/11/0001")
+    assert (invoice.buyer_name, invoice.buyer_nip, invoice.buyer_street, invoice.buyer_city) == (
+        'Spółdzielnia Mieszkaniowa "Zgoda"',
+        "6320000068",
+        "ul. Grunwaldzka 12",
+        "Jaworzno",
+    )
     as_if_rendered()
     run_import(write_export(tmp_path / "first"))
     assert queued_renders() == set()
-    assert not Invoice.objects.filter(pdf="").exists()
     run_import(write_export(tmp_path / "second", changed("odbiorcy.csv", 2, "ulica", "ul. Grunwaldzka 12a")))
-    assert set(Invoice.objects.values_list("pdf", flat=True)) == {""}
-    assert queued_renders() == {str(public_id) for public_id in Invoice.objects.values_list("public_id", flat=True)}
+    assert Customer.objects.get(number="001234", sub_code="0000").street == "ul. Grunwaldzka 12a"
+    invoice.refresh_from_db()
+    assert invoice.buyer_street == "ul. Grunwaldzka 12"  # as issued
+    assert invoice.pdf.name != ""
+    assert queued_renders() == set()
 
 
 def test_a_point_cannot_move_to_another_customer(tmp_path, jaworzno):

@@ -121,3 +121,13 @@ def test_the_number_of_queries_does_not_grow_with_invoices(client, owner, count,
     log_in(client, owner)
     with django_assert_max_num_queries(8):
         assert client.get(url(invoice)).status_code == 200
+
+
+def test_the_buyer_is_printed_as_issued(owner_client, owner):
+    invoice = make_invoice(owner, buyer_name="SM Zgoda (nazwa z dnia wystawienia)", buyer_street="ul. Stara 1")
+    owner.name, owner.street = "SM Zgoda po zmianie nazwy", "ul. Nowa 2"
+    owner.save()
+    body = owner_client.get(url(invoice)).content.decode()
+    assert "SM Zgoda (nazwa z dnia wystawienia)" in body
+    assert "ul. Stara 1" in body
+    assert "ul. Nowa 2" not in body.split("<main", 1)[1].split("customer-badge", 1)[-1]

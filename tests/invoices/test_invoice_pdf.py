@@ -46,7 +46,7 @@ def test_the_pdf_says_what_the_invoice_says_with_polish_letters(owner_client, ow
         "FV2026/02/150",
         "1 234,56 zł",
         "001234-0000",
-        "Spółdzielnia Mieszkaniowa „Zgoda”",
+        "F.H.U. Jan Kowalski",  # the buyer as the KSeF XML names it
         "jeden tysiąc dwieście trzydzieści cztery złote 56/100",
         "Ciepło — zużycie",
         "Termin płatności",
