@@ -1,5 +1,7 @@
 """Money the Polish way: ``{{ amount|zl }}`` → ``1 234,56 zł`` (non-breaking spaces), through Django's l10n."""
 
+from decimal import Decimal
+
 from django import template
 from django.utils.formats import number_format
 
@@ -13,6 +15,17 @@ def zl(value):
     if value is None or value == "":
         return ""
     return f"{number_format(value, decimal_pos=2, force_grouping=True)}\u00a0zł"
+
+
+@register.filter
+def amount(value, minimum_places=0):
+    """A quantity or unit price without the trailing zeros of its column: 573,032000 → 573,032;
+    ``|amount:2`` keeps at least two places (70,76000000 → 70,76; 64 → 64,00)."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(value)
+    places = max(int(minimum_places), -value.normalize().as_tuple().exponent, 0)
+    return number_format(value, decimal_pos=places, force_grouping=True)
 
 
 @register.filter

@@ -201,3 +201,17 @@ def test_pages_forbid_inline_script_and_foreign_content(client, db):
     assert "default-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
     assert "unsafe-inline" not in policy
+
+
+def test_the_stylesheet_has_no_unclosed_block():
+    """A missing brace puts every later rule inside the block before it (it happened in a merge)."""
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "ebok.css").read_text()
+    depth = 0
+    for line_number, line in enumerate(css.splitlines(), start=1):
+        depth += line.count("{") - line.count("}")
+        assert depth >= 0, f"ebok.css:{line_number}: a brace closes nothing"
+        if line.startswith("/* --") or line.startswith("/* Zużycie") or line.startswith("/* Forms"):
+            assert depth == 0, f"ebok.css:{line_number}: a section starts inside an unclosed block"
+    assert depth == 0

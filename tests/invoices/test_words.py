@@ -52,3 +52,23 @@ def test_teens_and_hundreds():
 def test_it_refuses_numbers_it_cannot_spell():
     with pytest.raises(ValueError, match="poza zakresem"):
         number_in_words(1000**4)
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "shown"),
+    [
+        ("573.032000", 0, "573,032"),
+        ("70.76000000", 2, "70,76"),
+        ("64", 2, "64,00"),
+        ("10597.67000000", 2, "10\u00a0597,67"),
+        ("0.250000", 0, "0,25"),
+        ("-12.500", 0, "-12,5"),
+        ("1000", 0, "1\u00a0000"),
+    ],
+)
+def test_quantities_and_prices_lose_only_trailing_zeros(value, places, shown):
+    from decimal import Decimal
+
+    from invoices.templatetags.money import amount
+
+    assert amount(Decimal(value), places) == shown
