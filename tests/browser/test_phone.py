@@ -166,3 +166,35 @@ def test_public_documents_fit_a_phone(phone, live_server, committed_regions, pat
     phone.goto(live_server.url + path)
     assert fits_the_screen(phone)
     assert phone.problems == []
+
+
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def accessibility_problems(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page, options=WCAG).response["violations"]
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})" for v in violations]
+
+
+def test_every_page_meets_wcag_2_1_aa_by_axe(phone, live_server, customer):
+    """axe-core's automatic WCAG 2.1 A/AA rules (contrast, names, labels, landmarks…) on every page."""
+    pages = ["/", "/jaworzno/logowanie/", "/jaworzno/pobierz-haslo/", "/ochrona-danych-osobowych/", "/regulamin/",
+             "/deklaracja-dostepnosci/", "/kontakt/"]  # fmt: skip
+    problems = {}
+    for path in pages:
+        phone.goto(live_server.url + path)
+        problems[path] = accessibility_problems(phone)
+    phone.goto(live_server.url + "/jaworzno/logowanie/")
+    phone.get_by_label("Odbiorca:", exact=True).fill("1234")
+    phone.get_by_label("Hasło:", exact=True).fill(PASSWORD)
+    phone.get_by_role("button", name="Zaloguj").click()
+    invoice = customer.invoices.first()
+    for path in ["/pulpit/", "/faktury/", f"/faktury/{invoice.public_id}/", "/rozliczenia/", "/zuzycie-ciepla/",
+                 "/konto/"]:  # fmt: skip
+        phone.goto(live_server.url + path)
+        problems[path] = accessibility_problems(phone)
+    found = {path: found for path, found in problems.items() if found}
+    print("\n".join(f"{path}: {items}" for path, items in found.items()))
+    assert found == {}
