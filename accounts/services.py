@@ -17,8 +17,8 @@ from customers.models import Customer
 def password_request(*, region, number, sub_code, by_staff=False):
     """E-mail a one-time password if the code is known, active, enrolled and under its daily limit.
 
-    Returns whether an e-mail was queued. The page shown never depends on it; every branch costs one
-    password hashing so that the answer time does not tell either.
+    Returns whether an e-mail was queued. Run by the worker (accounts.tasks.password_request) for the
+    public page, directly for the admin's action; the page shown never depends on it.
     """
     with transaction.atomic():
         customer = (
@@ -31,7 +31,6 @@ def password_request(*, region, number, sub_code, by_staff=False):
         if customer is None or customer.one_time_passwords.filter(created_at__gt=since).count() >= (
             PASSWORD_EMAILS_PER_CUSTOMER.limit
         ):
-            make_password(otp.new_nonce())
             return False
         User.objects.for_customer(customer)
         now = timezone.now()

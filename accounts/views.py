@@ -2,12 +2,13 @@ from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import limits, services
+from accounts import limits, services, tasks
 from accounts.decorators import MUST_SET_PASSWORD, customer_required
 from accounts.forms import CodeForm, LoginForm
 from accounts.middleware import session_started
@@ -50,7 +51,7 @@ def _log_in(request, user):
 
 @never_cache
 def password_request(request, region):
-    """Pobierz hasło do systemu: the same answer whatever the code, see services.password_request."""
+    """Pobierz hasło do systemu: the same answer and the same work whatever the code (accounts.tasks)."""
     region = get_object_or_404(Region, slug=region)
     form = CodeForm(request.POST or None)
     if request.method == "POST":
@@ -58,9 +59,8 @@ def password_request(request, region):
         if store().hit(f"password-ip:{ip_key(client_ip(request))}", rule.window).count > rule.limit:
             return _too_many(request, region, _("Zbyt wiele próśb o hasło z Twojej sieci. Spróbuj za godzinę."))
         if form.is_valid():
-            services.password_request(
-                region=region, number=form.cleaned_data["number"], sub_code=form.cleaned_data["sub_code"]
-            )
+            code = form.cleaned_data["number"], form.cleaned_data["sub_code"]
+            tasks.password_request.enqueue(region.pk, *code, timezone.now().isoformat())
             hours = int(settings.ONE_TIME_PASSWORD_VALIDITY.total_seconds() // 3600)
             return render(request, "accounts/password_request_sent.html", {"region": region, "validity_hours": hours})
     return render(request, "accounts/password_request.html", {"region": region, "form": form})

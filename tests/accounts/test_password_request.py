@@ -45,8 +45,12 @@ def cast(owner, jaworzno):
     return {"existing": "1234", "no e-mail": "2000", "inactive": "3000", "unknown": "7777", "throttled": "4000"}
 
 
-def test_the_answer_is_the_same_for_every_kind_of_code(client, cast):
+def test_the_answer_is_the_same_for_every_kind_of_code(run_worker, client, cast):
     answers = {kind: answer(request_password(client, odbiorca=code)) for kind, code in cast.items()}
+    # The page did the same work for every code: it queued the request, nothing else.
+    assert DBTaskResult.objects.filter(task_path="accounts.tasks.password_request").count() == len(cast)
+    assert not EmailDelivery.objects.exists()
+    run_worker()
     assert len(set(map(repr, answers.values()))) == 1, answers
     status, body, _cookies = answers["existing"]
     assert status == 200
@@ -59,14 +63,13 @@ def test_the_answer_is_the_same_for_every_kind_of_code(client, cast):
 
 def test_the_email_is_queued_with_the_request_and_sent_by_the_worker(run_worker, client, owner):
     request_password(client)
-    assert mail.outbox == []  # the page does not wait for SMTP
-    delivery = EmailDelivery.objects.get()
-    task = DBTaskResult.objects.get()
-    # Neither the queue nor the log holds the password.
-    one_time = OneTimePassword.objects.get()
+    assert mail.outbox == []  # the page does not wait for the worker, let alone SMTP
     run_worker()
+    delivery = EmailDelivery.objects.get()
+    one_time = OneTimePassword.objects.get()
     password = sent_password()
-    assert password not in str(task.args_kwargs)
+    # Neither the queue nor the log holds the password.
+    assert password not in str(list(DBTaskResult.objects.values_list("args_kwargs", "return_value")))
     assert password not in str(delivery.context)
     assert password not in one_time.password_hash
     assert mail.outbox[0].to == [owner.email]
@@ -157,7 +160,7 @@ def test_the_fourth_request_in_24_hours_sends_nothing(run_worker, client, owner)
         assert len(mail.outbox) == 4
 
 
-def test_too_many_requests_from_one_ip_get_a_polish_429(client, owner, settings):
+def test_too_many_requests_from_one_ip_get_a_polish_429(run_worker, client, owner, settings):
     from accounts import limits
 
     for number in range(limits.PASSWORD_REQUESTS_PER_IP.limit):
@@ -166,6 +169,7 @@ def test_too_many_requests_from_one_ip_get_a_polish_429(client, owner, settings)
     assert response.status_code == 429
     assert "Zbyt wiele próśb o hasło" in response.content.decode()
     assert request_password(client, ip="10.0.0.2").status_code == 200
+    run_worker()
     assert OneTimePassword.objects.count() == 1  # the 429 sent nothing; the other IP did
 
 
@@ -178,3 +182,12 @@ def test_a_malformed_code_is_explained_and_sends_nothing(client, owner):
 def test_the_old_password_still_works_while_a_request_is_pending(client, owner_user):
     request_password(client)
     assert login(client, password=PASSWORD).status_code == 302
+
+
+def test_a_request_the_worker_reaches_only_a_day_later_is_dropped(run_worker, client, owner):
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC), tick=False) as clock:
+        request_password(client)
+        clock.shift(datetime.timedelta(hours=24, minutes=1))  # the worker was down
+        run_worker()
+    assert not OneTimePassword.objects.exists()
+    assert mail.outbox == []
