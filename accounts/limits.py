@@ -50,12 +50,11 @@ def delay_after(failures):
 STATEMENTS_PER_CUSTOMER = Rule(30, 3600, "zestawienia PDF jednego odbiorcy")
 
 # Counters idle for longer than this are of no use to any rule (accounts_housekeeping drops them).
-LONGEST_WINDOW = max(
-    rule.window
-    for rule in (
-        PASSWORD_REQUESTS_PER_IP,
-        PASSWORD_EMAILS_PER_CUSTOMER,
-        FAILED_LOGINS_PER_IP,
-        FAILED_LOGINS_PER_CUSTOMER_IP,
-    )
-)
+RULES = [
+    PASSWORD_REQUESTS_PER_IP,
+    PASSWORD_EMAILS_PER_CUSTOMER,
+    FAILED_LOGINS_PER_IP,
+    FAILED_LOGINS_PER_CUSTOMER_IP,
+    STATEMENTS_PER_CUSTOMER,
+]
+LONGEST_WINDOW = max(rule.window for rule in RULES)

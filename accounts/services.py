@@ -14,7 +14,7 @@ from accounts.models import OneTimePassword, User
 from customers.models import Customer
 
 
-def password_request(*, region, number, sub_code, by_staff=False):
+def password_request(*, region, number, sub_code, by_staff=False, requested_at=None):
     """E-mail a one-time password if the code is known, active, enrolled and under its daily limit.
 
     Returns whether an e-mail was queued. Run by the worker (accounts.tasks.password_request) for the
@@ -41,7 +41,8 @@ def password_request(*, region, number, sub_code, by_staff=False):
             password_hash=make_password(otp.clear_text(nonce)),
             nonce=nonce,
             created_at=now,
-            expires_at=now + settings.ONE_TIME_PASSWORD_VALIDITY,
+            # Valid for the set time from the moment the customer asked, however late the worker ran.
+            expires_at=(requested_at or now) + settings.ONE_TIME_PASSWORD_VALIDITY,
             requested_by_staff=by_staff,
         )
         emails.one_time_password(otp=one_time)

@@ -17,7 +17,8 @@ def password_request(region_id, number, sub_code, requested_at):
     one-time password is made and its e-mail queued in one transaction (services.password_request).
     A request the worker reaches only after a password would have expired is dropped.
     """
-    if timezone.now() - datetime.datetime.fromisoformat(requested_at) > settings.ONE_TIME_PASSWORD_VALIDITY:
+    requested_at = datetime.datetime.fromisoformat(requested_at)
+    if timezone.now() - requested_at > settings.ONE_TIME_PASSWORD_VALIDITY:
         return False
     region = Region.objects.get(pk=region_id)
-    return services.password_request(region=region, number=number, sub_code=sub_code)
+    return services.password_request(region=region, number=number, sub_code=sub_code, requested_at=requested_at)

@@ -1,10 +1,11 @@
 """One run of import_ksef: FA(3) files checked and stored in one transaction, under the import lock."""
 
+import contextlib
 import hashlib
 import re
 from decimal import Decimal
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from customers.importer.errors import Problems
@@ -61,9 +62,14 @@ def ksef_import(*, paths, region, started_by, customer=None, dry_run=False):
         except Rejected:
             _finish(run, ImportRun.Result.FAILED)
             run.save()
+        except (OperationalError, InterfaceError):  # the database itself failed: record what can be, re-raise
+            _finish(run, ImportRun.Result.FAILED, rolled_back=True)
+            with contextlib.suppress(DatabaseError):
+                run.save()
+            raise
         except DatabaseError as error:  # a rule the checks missed: the database refused, nothing was written
             run.problems.add(run.source, 0, "-", f"baza danych odrzuciła zapis: {error}")
-            _finish(run, ImportRun.Result.FAILED)
+            _finish(run, ImportRun.Result.FAILED, rolled_back=True)
             run.save()
         if dry_run and run.result == ImportRun.Result.DRY_RUN:
             run.save()
@@ -124,7 +130,14 @@ def store(*, path, raw, invoice, run, customer_code):
     if ksef_number and Invoice.objects.filter(ksef_number=ksef_number).exists():
         problems.add(name, 0, "numer KSeF", f"numer KSeF {ksef_number} ma już inna faktura")
         return None
-    created = Invoice.objects.create(region=region, ksef_number=ksef_number, ksef_xml=raw, **fields)
+    buyer = {
+        "buyer_name": customer.name,
+        "buyer_nip": customer.nip,
+        "buyer_street": customer.street,
+        "buyer_postal_code": customer.postal_code,
+        "buyer_city": customer.city,
+    }  # printed when the XML names no buyer
+    created = Invoice.objects.create(region=region, ksef_number=ksef_number, ksef_xml=raw, **fields, **buyer)
     InvoiceLine.objects.bulk_create(InvoiceLine(invoice=created, **vars(line)) for line in invoice.lines)
     run.to_render.append(created.public_id)
     if created.corrects_id:  # the corrected invoice's PDF names its corrections
@@ -213,9 +226,12 @@ def _same(new, old):
     return str(new) == str(old)
 
 
-def _finish(run, result):
+def _finish(run, result, *, rolled_back=False):
     run.result = result
     run.finished_at = timezone.now()
+    if rolled_back:  # nothing of what was counted stayed
+        for item in run.files:
+            item.update(created=0, updated=0, unchanged=0)
     for key in ("created", "updated", "unchanged"):
         setattr(run, key, sum(item.get(key, 0) for item in run.files))
     run.error_count = run.problems.count

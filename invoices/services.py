@@ -1,9 +1,10 @@
 """Invoice PDFs: rendered once, stored privately, served from storage afterwards.
 
-An issued invoice never changes, so its PDF is rendered once — by the worker after an import
-(``invoices.tasks.render_invoice_pdf``), by ``manage.py render_invoices``, or on the first download — and
-stored in ``Invoice.pdf`` under MEDIA_ROOT, which is never served by URL. A stored file that went
-missing is rendered again.
+An issued invoice's amounts never change, so its PDF is rendered once — by the worker after an import
+(``invoices.tasks.render_invoice_pdfs``), by ``manage.py render_invoices``, or on the first download — and
+stored in ``Invoice.pdf`` under MEDIA_ROOT, which is never served by URL. What it prints around them can
+change (a KSeF number filled in, a new correction): the imports then clear ``pdf`` and queue a forced
+render. A stored file that went missing is rendered again.
 """
 
 import logging

@@ -1,5 +1,6 @@
 """Background work of the invoices app, run by ``manage.py db_worker``."""
 
+import logging
 from collections import Counter
 
 from django_tasks import task
@@ -7,31 +8,45 @@ from django_tasks import task
 from invoices.models import Invoice
 from invoices.services import invoice_render_pdf
 
-# Invoices per queued task: an import of 100,000 new invoices queues 500 tasks, not 100,000 task rows.
-PDF_BATCH = 200
+logger = logging.getLogger(__name__)
+
+# Invoices per queued task: an import of 100,000 new invoices queues 5,000 tasks, not 100,000 task rows,
+# and a batch (about 2–10 s) never keeps a waiting e-mail long from the worker.
+PDF_BATCH = 20
 
 
 @task()
-def render_invoice_pdf(public_id):
-    """Render and store one invoice's PDF unless it is already stored."""
+def render_invoice_pdf(public_id, force=False):
+    """Render and store one invoice's PDF unless it is already stored (or `force`: what it prints changed)."""
     invoice = Invoice.objects.filter(public_id=public_id).first()
     if invoice is None:
         return "missing"
-    if invoice.pdf and invoice.pdf.storage.exists(invoice.pdf.name):
+    if not force and invoice.pdf and invoice.pdf.storage.exists(invoice.pdf.name):
         return "stored"
     invoice_render_pdf(invoice=invoice)
     return "rendered"
 
 
 @task()
-def render_invoice_pdfs(public_ids):
-    """Render and store the PDFs of a batch of invoices (the import queues these); counts by outcome."""
-    return dict(Counter(render_invoice_pdf.call(public_id) for public_id in public_ids))
+def render_invoice_pdfs(public_ids, force=False):
+    """Render and store the PDFs of a batch of invoices (the imports queue these); counts by outcome.
+    One invoice failing is logged and counted; the others are still rendered (and a missing file is
+    rendered on its first download anyway)."""
+    outcomes = Counter()
+    for public_id in public_ids:
+        try:
+            outcomes[render_invoice_pdf.call(public_id, force=force)] += 1
+        except Exception:
+            logger.exception("PDF of invoice %s not rendered", public_id)
+            outcomes["failed"] += 1
+    return dict(outcomes)
 
 
-def enqueue_pdf_renders(invoices, *, batch=PDF_BATCH):
+def enqueue_pdf_renders(invoices, *, batch=PDF_BATCH, force=True):
     """Queue the renders of `invoices` (Invoice objects or their public ids), `batch` invoices to a task.
-    Inside a transaction the task rows commit or roll back with it (the database backend)."""
-    public_ids = [str(getattr(invoice, "public_id", invoice)) for invoice in invoices]
+    Inside a transaction the task rows commit or roll back with it (the database backend). Forced by
+    default: an import queues what it created or changed, and a render that was under way while it
+    committed must not count as up to date."""
+    public_ids = [str(getattr(invoice, "public_id", invoice)) for invoice in dict.fromkeys(invoices)]
     starts = range(0, len(public_ids), batch)
-    return [render_invoice_pdfs.enqueue(public_ids[start : start + batch]) for start in starts]
+    return [render_invoice_pdfs.enqueue(public_ids[start : start + batch], force) for start in starts]

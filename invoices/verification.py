@@ -1,4 +1,5 @@
-"""What the portal reads from a kept KSeF invoice XML: the seller, and the verification QR code (KOD I).
+"""What the portal reads from a kept KSeF invoice XML: the seller and the buyer, and the verification QR
+code (KOD I).
 
 Facts in ``../shared/spec/ksef.md``. The XML is parsed without network access or entity expansion;
 only the elements the invoice page prints are read.
@@ -45,7 +46,7 @@ def _text(root, path):
 
 
 def read_facts(xml):
-    """The seller, P_1 and P_2 of an FA(3) invoice, from its exact bytes."""
+    """The seller, the buyer, P_1 and P_2 of an FA(3) invoice, from its exact bytes."""
     try:
         root = etree.fromstring(bytes(xml), parser=_parser())
     except etree.XMLSyntaxError as error:

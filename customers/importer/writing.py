@@ -201,7 +201,7 @@ def write_invoices(cursor, *, connection, params, new_invoices):
 def _invalidate_corrected(cursor, *, params):
     """An invoice's PDF names its corrections: the invoices corrected by this run's new ones get new PDFs."""
     cursor.execute(
-        f"UPDATE {INVOICES} SET pdf = '' WHERE pdf <> '' AND id IN (SELECT corrects_id FROM {INVOICES} "
+        f"UPDATE {INVOICES} SET pdf = '' WHERE id IN (SELECT corrects_id FROM {INVOICES} "
         "WHERE region_id = %(region)s AND created_at = %(now)s AND corrects_id IS NOT NULL) RETURNING public_id",
         params,
     )

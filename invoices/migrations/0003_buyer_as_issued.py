@@ -3,6 +3,20 @@
 from django.db import migrations, models
 
 
+def copy_buyers(apps, schema_editor):
+    """Invoices stored before these fields print the customer as it is now: take that as their copy."""
+    Invoice = apps.get_model("invoices", "Invoice")
+    for invoice in Invoice.objects.filter(buyer_name="").select_related("customer").iterator(chunk_size=2000):
+        customer = invoice.customer
+        Invoice.objects.filter(pk=invoice.pk).update(
+            buyer_name=customer.name,
+            buyer_nip=customer.nip,
+            buyer_street=customer.street,
+            buyer_postal_code=customer.postal_code,
+            buyer_city=customer.city,
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -35,4 +49,5 @@ class Migration(migrations.Migration):
             name='buyer_street',
             field=models.CharField(blank=True, editable=False, max_length=200, verbose_name='nabywca: ulica'),
         ),
+        migrations.RunPython(copy_buyers, migrations.RunPython.noop),
     ]

@@ -191,3 +191,13 @@ def test_a_request_the_worker_reaches_only_a_day_later_is_dropped(run_worker, cl
         run_worker()
     assert not OneTimePassword.objects.exists()
     assert mail.outbox == []
+
+
+def test_a_late_worker_does_not_lengthen_the_password_s_validity(run_worker, client, owner_user):
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC), tick=False) as clock:
+        request_password(client)
+        clock.shift(datetime.timedelta(hours=23))  # the worker was down most of a day
+        run_worker()
+        password = sent_password()
+        clock.shift(datetime.timedelta(hours=1, seconds=1))  # 24 h after the request
+        assert login(client, password=password).status_code == 200

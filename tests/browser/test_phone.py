@@ -190,10 +190,12 @@ def test_every_page_meets_wcag_2_1_aa_by_axe(phone, live_server, customer):
     phone.get_by_label("Odbiorca:", exact=True).fill("1234")
     phone.get_by_label("Hasło:", exact=True).fill(PASSWORD)
     phone.get_by_role("button", name="Zaloguj").click()
+    phone.wait_for_url("**/pulpit/")
     invoice = customer.invoices.first()
     for path in ["/pulpit/", "/faktury/", f"/faktury/{invoice.public_id}/", "/rozliczenia/", "/zuzycie-ciepla/",
                  "/konto/"]:  # fmt: skip
         phone.goto(live_server.url + path)
+        assert phone.url == live_server.url + path  # the page itself, not a redirect to the way in
         problems[path] = accessibility_problems(phone)
     found = {path: found for path, found in problems.items() if found}
     print("\n".join(f"{path}: {items}" for path, items in found.items()))

@@ -251,3 +251,20 @@ def test_a_csv_invoice_getting_its_xml_gets_a_new_pdf(other_buyer):
     assert invoice.pdf.name == ""
     assert bytes(invoice.ksef_xml) == sample.read_bytes()
     assert DBTaskResult.objects.count() == 1
+
+
+def test_a_database_refusal_is_recorded_as_a_failed_run_and_leaves_nothing(buyer, monkeypatch):
+    from django.db import IntegrityError
+
+    from invoices.models import InvoiceLine
+
+    def refuse(*args, **kwargs):
+        raise IntegrityError("violates check constraint")
+
+    monkeypatch.setattr(InvoiceLine.objects, "bulk_create", refuse)
+    with pytest.raises(CommandError, match="baza danych odrzuciła zapis"):
+        run(SAMPLES / "FA_3_Przykład_1.xml", "--customer", "1234")
+    assert not Invoice.objects.exists()
+    recorded = ImportRun.objects.get()
+    assert recorded.result == ImportRun.Result.FAILED
+    assert recorded.created == 0
