@@ -5,6 +5,7 @@ PDF download fails — with :class:`PdfUnavailable` and a logged reason — and 
 still imports and runs.
 """
 
+import functools
 import logging
 from pathlib import Path
 
@@ -48,6 +49,16 @@ def _fetcher_class(weasyprint_urls):
             return super().fetch(url, headers)
 
     return ProjectOnlyFetcher
+
+
+@functools.cache
+def available():
+    """Whether WeasyPrint and its system libraries load on this machine (checked once per process)."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
 
 
 def render_pdf(html):

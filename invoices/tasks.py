@@ -5,7 +5,9 @@ from collections import Counter
 
 from django_tasks import task
 
+from invoices import pdf
 from invoices.models import Invoice
+from invoices.pdf import PdfUnavailable
 from invoices.services import invoice_render_pdf
 
 logger = logging.getLogger(__name__)
@@ -33,9 +35,12 @@ def render_invoice_pdfs(public_ids, force=False):
     One invoice failing is logged and counted; the others are still rendered (and a missing file is
     rendered on its first download anyway)."""
     outcomes = Counter()
-    for public_id in public_ids:
+    for done, public_id in enumerate(public_ids):
         try:
             outcomes[render_invoice_pdf.call(public_id, force=force)] += 1
+        except PdfUnavailable:  # logged once by render_pdf; the rest of the batch would fail the same way
+            outcomes["unavailable"] += len(public_ids) - done
+            break
         except Exception:
             logger.exception("PDF of invoice %s not rendered", public_id)
             outcomes["failed"] += 1
@@ -47,6 +52,9 @@ def enqueue_pdf_renders(invoices, *, batch=PDF_BATCH, force=True):
     Inside a transaction the task rows commit or roll back with it (the database backend). Forced by
     default: an import queues what it created or changed, and a render that was under way while it
     committed must not count as up to date."""
+    if not pdf.available():
+        logger.warning("PDF-y nie są kolejkowane: WeasyPrint nie działa na tym serwerze (zob. manage.py check).")
+        return []
     public_ids = [str(getattr(invoice, "public_id", invoice)) for invoice in dict.fromkeys(invoices)]
     starts = range(0, len(public_ids), batch)
     return [render_invoice_pdfs.enqueue(public_ids[start : start + batch], force) for start in starts]

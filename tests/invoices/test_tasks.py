@@ -60,3 +60,17 @@ def test_a_forced_render_replaces_a_stored_pdf_and_one_failure_spares_the_batch(
     )
     outcome = render_invoice_pdfs.call([str(invoice.public_id), str(other.public_id)], True)
     assert outcome == {"failed": 1, "rendered": 1}
+
+
+def test_without_pango_nothing_is_queued_and_a_batch_stops_at_the_first_failure(invoice, monkeypatch):
+    from invoices import pdf
+
+    monkeypatch.setattr(pdf, "available", lambda: False)
+    assert enqueue_pdf_renders([invoice]) == []
+
+    def no_pango(html):
+        raise pdf.PdfUnavailable("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr("invoices.services.render_pdf", no_pango)
+    ids = [str(invoice.public_id)] * 3
+    assert render_invoice_pdfs.call(ids, True) == {"unavailable": 3}
