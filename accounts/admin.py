@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.utils.translation import gettext_lazy as _
 
 from accounts.models import EmailDelivery, OneTimePassword, Throttle, User
 from customers.admin import BillingDataAdmin
@@ -45,7 +44,3 @@ class EmailDeliveryAdmin(BillingDataAdmin):
     search_fields = ["to", "customer__number", "customer__name"]
     fields = ["kind", "to", "customer", "status", "attempts", "last_error", "created_at", "sent_at"]
     date_hierarchy = "created_at"
-
-    @admin.display(description=_("dane"))
-    def context_summary(self, obj):
-        return ", ".join(obj.context)

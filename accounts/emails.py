@@ -125,7 +125,7 @@ def _build(delivery):
         "customer": customer,
         "company": settings.EBOK_COMPANY,
         "base_url": settings.EBOK_BASE_URL,
-        "validity_hours": int(settings.ONE_TIME_PASSWORD_VALIDITY.total_seconds() // 3600),
+        "validity_hours": otp_text.validity_hours(),
     }
     if customer is not None:
         context["login_url"] = settings.EBOK_BASE_URL + reverse("login", kwargs={"region": customer.region.slug})

@@ -7,11 +7,17 @@ that logs in. The hash (the project's password hasher) is what login checks.
 
 import secrets
 
+from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 # No 0/O, 1/l/I: the customer types it from an e-mail, maybe from a phone.
 ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 LENGTH = 16
+
+
+def validity_hours():
+    """ONE_TIME_PASSWORD_VALIDITY in whole hours, as the page and the e-mail state it."""
+    return int(settings.ONE_TIME_PASSWORD_VALIDITY.total_seconds() // 3600)
 
 
 def new_nonce():

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import limits, services, tasks
+from accounts import limits, otp, services, tasks
 from accounts.decorators import MUST_SET_PASSWORD, customer_required
 from accounts.forms import CodeForm, LoginForm
 from accounts.middleware import session_started
@@ -61,8 +60,8 @@ def password_request(request, region):
         if form.is_valid():
             code = form.cleaned_data["number"], form.cleaned_data["sub_code"]
             tasks.password_request.enqueue(region.pk, *code, timezone.now().isoformat())
-            hours = int(settings.ONE_TIME_PASSWORD_VALIDITY.total_seconds() // 3600)
-            return render(request, "accounts/password_request_sent.html", {"region": region, "validity_hours": hours})
+            context = {"region": region, "validity_hours": otp.validity_hours()}
+            return render(request, "accounts/password_request_sent.html", context)
     return render(request, "accounts/password_request.html", {"region": region, "form": form})
 
 

@@ -16,7 +16,7 @@ BILLING_FIELDS = ["region", "number", "sub_code", "name", "nip", "street", "post
 
 
 class BillingDataAdmin(admin.ModelAdmin):
-    """Rows that only the billing import writes: staff look, nobody edits."""
+    """Rows only the system writes (the billing import, the way in's records): staff look, nobody edits."""
 
     def has_add_permission(self, request):
         return False

@@ -70,16 +70,13 @@ def buyer_of(invoice, facts=None):
     if facts is not None and facts.buyer.name:
         nip = format_nip(facts.buyer.nip) if facts.buyer.nip else ""
         return Party(name=facts.buyer.name, nip=nip, address_lines=facts.buyer.address_lines)
+    copy = invoice.buyer_copy(invoice.customer)
     if invoice.buyer_name:
-        name, nip, street = invoice.buyer_name, invoice.buyer_nip, invoice.buyer_street
-        postal_code, city = invoice.buyer_postal_code, invoice.buyer_city
-    else:
-        customer = invoice.customer
-        name, nip, street, postal_code, city = (
-            customer.name, customer.nip, customer.street, customer.postal_code, customer.city
-        )  # fmt: skip
-    lines = tuple(part for part in (street, f"{postal_code} {city}".strip()) if part)
-    return Party(name=name, nip=format_nip(nip) if nip else "", address_lines=lines)
+        copy = {field: getattr(invoice, field) for field in copy}
+    city_line = f"{copy['buyer_postal_code']} {copy['buyer_city']}".strip()
+    lines = tuple(part for part in (copy["buyer_street"], city_line) if part)
+    nip = format_nip(copy["buyer_nip"]) if copy["buyer_nip"] else ""
+    return Party(name=copy["buyer_name"], nip=nip, address_lines=lines)
 
 
 def invoice_context(invoice, *, corrections=None):

@@ -130,13 +130,7 @@ def store(*, path, raw, invoice, run, customer_code):
     if ksef_number and Invoice.objects.filter(ksef_number=ksef_number).exists():
         problems.add(name, 0, "numer KSeF", f"numer KSeF {ksef_number} ma już inna faktura")
         return None
-    buyer = {
-        "buyer_name": customer.name,
-        "buyer_nip": customer.nip,
-        "buyer_street": customer.street,
-        "buyer_postal_code": customer.postal_code,
-        "buyer_city": customer.city,
-    }  # printed when the XML names no buyer
+    buyer = Invoice.buyer_copy(customer)  # printed when the XML names no buyer
     created = Invoice.objects.create(region=region, ksef_number=ksef_number, ksef_xml=raw, **fields, **buyer)
     InvoiceLine.objects.bulk_create(InvoiceLine(invoice=created, **vars(line)) for line in invoice.lines)
     run.to_render.append(created.public_id)

@@ -106,6 +106,17 @@ class Invoice(models.Model):
     def __str__(self):
         return self.number
 
+    @staticmethod
+    def buyer_copy(customer):
+        """The buyer_* fields of an invoice issued to `customer` today."""
+        return {
+            "buyer_name": customer.name,
+            "buyer_nip": customer.nip,
+            "buyer_street": customer.street,
+            "buyer_postal_code": customer.postal_code,
+            "buyer_city": customer.city,
+        }
+
     @property
     def is_correction(self):
         return self.kind == self.Kind.KOR

@@ -60,6 +60,13 @@ def point(owner):
     )
 
 
+@pytest.fixture
+def staff_client(client, django_user_model):
+    """A client logged in to the admin as a superuser (staff of the customer service office)."""
+    client.force_login(django_user_model.objects.create_superuser("bok", "bok@example.com", "staff password 1"))
+    return client
+
+
 def log_in(client, customer):
     """A client logged in as `customer`, the way every customer page test starts."""
     import time

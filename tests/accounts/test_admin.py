@@ -1,6 +1,5 @@
 """Staff enrol e-mails and send passwords; they never see or set a customer's password."""
 
-import pytest
 from django.contrib.admin.models import LogEntry
 from django.core import mail
 from django.urls import reverse
@@ -8,12 +7,6 @@ from django.urls import reverse
 from accounts.models import EmailDelivery, OneTimePassword
 
 INLINE = {"metering_points-TOTAL_FORMS": "0", "metering_points-INITIAL_FORMS": "0"}
-
-
-@pytest.fixture
-def staff_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("bok", "bok@example.com", "staff password 1"))
-    return client
 
 
 def test_changing_the_email_tells_the_old_address_and_voids_sent_passwords(run_worker, staff_client, owner):

@@ -12,13 +12,6 @@ from invoices.models import Invoice, InvoiceLine, Payment
 
 
 @pytest.fixture
-def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("pracownik", "bok@example.com", "correct horse battery")
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def billing_rows(owner, point):
     invoice = Invoice.objects.create(
         region=owner.region,
