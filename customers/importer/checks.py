@@ -23,11 +23,13 @@ def differs(connection, left, right):
     return f"({left} {operator} {right})"
 
 
-def known_customer(alias):
-    """SQL true when the row `alias` (kod, pododbiorca) names a customer of this run or of the database."""
+def unknown_customer(alias):
+    """SQL true when the row `alias` (kod, pododbiorca) names no customer of this run nor of the database.
+    Two NOT EXISTS, not NOT (… OR …): PostgreSQL plans them as anti-joins instead of a subquery per row."""
     return (
-        f"(EXISTS (SELECT 1 FROM import_odbiorcy o WHERE o.kod = {alias}.kod AND o.pododbiorca = {alias}.pododbiorca)"
-        f" OR EXISTS (SELECT 1 FROM {CUSTOMERS} c WHERE c.region_id = %(region)s AND c.number = {alias}.kod"
+        f"(NOT EXISTS (SELECT 1 FROM import_odbiorcy o"
+        f" WHERE o.kod = {alias}.kod AND o.pododbiorca = {alias}.pododbiorca)"
+        f" AND NOT EXISTS (SELECT 1 FROM {CUSTOMERS} c WHERE c.region_id = %(region)s AND c.number = {alias}.kod"
         f" AND c.sub_code = {alias}.pododbiorca))"
     )
 
@@ -57,7 +59,7 @@ def duplicate_keys(name, keys, where=""):
 
 
 def unknown_customers(name):
-    sql = f"SELECT s.line, s.kod, s.pododbiorca FROM {table(name)} s WHERE NOT {known_customer('s')}"
+    sql = f"SELECT s.line, s.kod, s.pododbiorca FROM {table(name)} s WHERE {unknown_customer('s')}"
     return name, "kod", sql, lambda row: f"nieznany odbiorca {row[1]}-{row[2]}"
 
 
@@ -222,10 +224,10 @@ def overlapping_readings():
                 FROM {READINGS} r JOIN {POINTS} p ON p.id = r.point_id
                 WHERE p.region_id = %(region)s
                   AND EXISTS (SELECT 1 FROM import_odczyty s WHERE s.punkt = p.identifier)
-                  AND NOT EXISTS (SELECT 1 FROM import_odczyty s WHERE s.punkt = p.identifier
+                  AND NOT EXISTS (SELECT 1 FROM import_odczyty s WHERE s.punkt = p.identifier COLLATE "C"
                                   AND s.data_od = r.period_from AND s.data_do = r.period_to)
             ) u
-            WINDOW w AS (PARTITION BY punkt ORDER BY data_od, data_do, line)
+            WINDOW w AS (PARTITION BY punkt COLLATE "C" ORDER BY data_od, data_do, line)
         ) q
         WHERE line IS NOT NULL AND (
             (previous_start = data_od AND previous_end = data_do)

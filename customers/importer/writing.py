@@ -6,6 +6,7 @@ unchanged re-import writes nothing at all. Rows missing from the export are neve
 
 import uuid
 
+from django.db import IntegrityError, ProgrammingError, transaction
 from django.utils import timezone
 
 from customers.importer.checks import CUSTOMERS, INVOICES, LINES, POINTS, READINGS, differs
@@ -31,6 +32,7 @@ def upsert(
     update=True,
     where="",
     returning=None,
+    foreign_key=None,
 ):
     """UPDATE the rows of `target` matching `key` whose `columns` differ, INSERT the keys not stored yet.
 
@@ -39,6 +41,7 @@ def upsert(
     pairs compared and copied, `inserted` the same for columns only set on insert, `touched` extra
     assignments of an update, `where` a further condition on the inserted rows. Returns (created, updated),
     or with `returning` (a column of the target) (created, updated, that column of the created rows).
+    `foreign_key` (column, referenced table): see ``insert_checked_as_a_set``.
 
     The INSERT skips existing keys with ON CONFLICT DO NOTHING, which checks the unique index before
     writing anything: no anti-join that would scan the rows the same statement is adding.
@@ -50,16 +53,66 @@ def upsert(
         cursor.execute(f"UPDATE {target} AS t SET {assignments} FROM {source} WHERE {key} AND ({changed})", params)
         updated = cursor.rowcount
     every = [*inserted, *columns]
-    cursor.execute(
+    insert = (
         f"INSERT INTO {target} ({', '.join(column for column, _ in every)}) "
         f"SELECT {', '.join(expression for _, expression in every)} FROM {source} WHERE TRUE {where} "
-        f"ON CONFLICT ({', '.join(unique)}) DO NOTHING" + (f" RETURNING {returning}" if returning else ""),
-        params,
+        f"ON CONFLICT ({', '.join(unique)}) DO NOTHING"
     )
+    if foreign_key and not returning:
+        created = insert_checked_as_a_set(
+            cursor, connection=connection, insert=insert, foreign_key=foreign_key, params=params
+        )
+        if created is not None:
+            return created, updated
+    cursor.execute(insert + (f" RETURNING {returning}" if returning else ""), params)
     if returning:
         values = [row[0] for row in cursor.fetchall()]
         return len(values), updated, values
     return cursor.rowcount, updated
+
+
+def insert_checked_as_a_set(cursor, *, connection, insert, foreign_key, params):
+    """Run `insert` with its foreign key checked once per referenced row instead of once per new row;
+    the number of rows inserted, or None when this connection may not (the caller inserts as usual).
+
+    PostgreSQL checks a foreign key with a trigger per inserted row: for Django's deferred keys at commit,
+    an index probe and a KEY SHARE lock of the referenced row for each one — for a million readings about
+    as long as writing them. The import's INSERT takes every referenced id from a join with the referenced
+    table, so the references are valid when written; what the trigger adds is the lock that keeps the
+    referenced row from being deleted before this transaction commits. Here the statement switches the row
+    triggers off (``session_replication_role = replica``, as ``pg_restore --disable-triggers`` does), and
+    in the same statement locks each referenced row once, FOR KEY SHARE, as the trigger would. A referenced
+    row deleted by another transaction while this one was inserting cannot be locked: the counts differ and
+    the import fails, as it would at commit with the trigger.
+
+    Switching needs a superuser or, on PostgreSQL 15+, ``GRANT SET ON PARAMETER session_replication_role``
+    to the role (README, "Import"); without it the triggers check each row as before: slower, as safe.
+    Only this one statement runs without triggers (the readings table has no others)."""
+    if connection.vendor != "postgresql":
+        return None
+    column, referenced = foreign_key
+    cursor.execute("SELECT current_setting('session_replication_role')")
+    previous = cursor.fetchone()[0]
+    try:
+        with transaction.atomic():  # a savepoint: a refused SET must not end the import's transaction
+            cursor.execute("SELECT set_config('session_replication_role', 'replica', true)")
+    except ProgrammingError:  # permission denied to set parameter
+        return None
+    cursor.execute(
+        f"WITH inserted AS ({insert} RETURNING {column}), "
+        f"used AS (SELECT DISTINCT {column} AS id FROM inserted), "
+        f"locked AS (SELECT r.id FROM {referenced} r WHERE r.id IN (SELECT id FROM used) FOR KEY SHARE OF r) "
+        "SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM used), (SELECT count(*) FROM locked)",
+        params,
+    )
+    created, used, locked = cursor.fetchone()
+    cursor.execute("SELECT set_config('session_replication_role', %s, true)", [previous])
+    if locked != used:
+        raise IntegrityError(
+            f"{used - locked} z {used} wierszy {referenced}, do których odnoszą się nowe wiersze, usunięto w trakcie "
+            "importu; nic nie zapisano, uruchom import ponownie"
+        )
+    return created
 
 
 def write_customers(cursor, *, connection, params):
@@ -114,17 +167,37 @@ def write_points(cursor, *, connection, params):
 
 
 def write_readings(cursor, *, connection, params):
-    return upsert(
+    key = "t.point_id = p.id AND t.period_from = s.data_od AND t.period_to = s.data_do"
+    skip_stored = ""
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {READINGS} r JOIN {POINTS} p ON p.id = r.point_id "
+            "WHERE p.region_id = %(region)s)",
+            params,
+        )
+        if cursor.fetchone()[0]:
+            # A re-import repeats most readings: one anti-join leaves them out faster than a conflict check per
+            # row (1.3 s against 2.2 s for a million stored readings; ON CONFLICT stays as the guarantee). Never
+            # as a nested loop: that would scan the stored readings once per row while this statement adds to
+            # them (quadratic). Without stored readings there is nothing to leave out.
+            cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
+            skip_stored = f"AND NOT EXISTS (SELECT 1 FROM {READINGS} t WHERE {key})"
+    counts = upsert(
         cursor,
         connection=connection,
         target=READINGS,
         source=f"import_odczyty s JOIN {POINTS} p ON p.region_id = %(region)s AND p.identifier = s.punkt",
-        key="t.point_id = p.id AND t.period_from = s.data_od AND t.period_to = s.data_do",
+        key=key,
         unique=["point_id", "period_from", "period_to"],
         columns=[("meter_reading_gj", "s.stan_licznika_gj"), ("consumption_gj", "s.zuzycie_gj"), ("kind", "s.rodzaj")],
         inserted=[("point_id", "p.id"), ("period_from", "s.data_od"), ("period_to", "s.data_do")],
+        where=skip_stored,
         params=params,
+        foreign_key=("point_id", POINTS),
     )
+    if skip_stored:
+        cursor.execute("SELECT set_config('enable_nestloop', 'on', true)")
+    return counts
 
 
 def random_uuid(connection):
