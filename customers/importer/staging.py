@@ -5,6 +5,8 @@ end of the transaction; SQLite gets them through batched INSERTs. Either way the
 Python's memory.
 """
 
+import uuid
+
 from psycopg.copy import QueuedLibpqWriter
 
 from customers.contract import FILES, KEYS
@@ -26,17 +28,74 @@ def table(name):
     return "import_" + name.removesuffix(".csv")
 
 
-def create_tables(*, connection):
+def tune(cursor, *, connection):
+    """The import's settings (SETTINGS) for the current transaction, on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        for name, value in SETTINGS.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
+def create_tables(*, connection, schema=None):
+    """Temporary tables, dropped with the transaction; with `schema` (PostgreSQL), unlogged tables in that new
+    schema instead, which a second connection can read once they are committed (see ``Schema``)."""
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        if postgres:
-            for name, value in SETTINGS.items():
-                cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        tune(cursor, connection=connection)
+        if schema:
+            cursor.execute(f"CREATE SCHEMA {schema.name}")
+            schema.enter(cursor)
         for name in FILES:
             columns = ", ".join(f"{column} {sql_type(name, column)}" for column in FILES[name])
+            if schema:
+                cursor.execute(f"CREATE UNLOGGED TABLE {schema.name}.{table(name)} (line integer NOT NULL, {columns})")
+                continue
             cursor.execute(f"DROP TABLE IF EXISTS {table(name)}")
             suffix = " ON COMMIT DROP" if postgres else ""
             cursor.execute(f"CREATE TEMPORARY TABLE {table(name)} (line integer NOT NULL, {columns}){suffix}")
+
+
+class Schema:
+    """A PostgreSQL schema of this run's staging tables, committed so that the set-based checks can run on a
+    second connection while the first one writes (``customers.importer.run``). Queries name the staging
+    tables without a schema: the connections using them put this schema first in their search_path.
+
+    The schema is dropped when the run ends; one left behind by a killed run is dropped by the next run
+    (``drop_leftovers``, under the import lock, when no other run can be using it)."""
+
+    PREFIX = "import_run_"
+
+    def __init__(self):
+        self.name = f"{self.PREFIX}{uuid.uuid4().hex}"
+        self._search_path = None
+
+    def enter(self, cursor):
+        """Put the schema first in this connection's search_path (for the session; ``leave`` undoes it)."""
+        cursor.execute("SELECT current_setting('search_path')")
+        self._search_path = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('search_path', %s, false)", [f"{self.name}, {self._search_path}"])
+
+    def leave(self, cursor):
+        if self._search_path is not None:
+            cursor.execute("SELECT set_config('search_path', %s, false)", [self._search_path])
+
+    def drop(self, cursor):
+        cursor.execute(f"DROP SCHEMA IF EXISTS {self.name} CASCADE")
+
+    @classmethod
+    def drop_leftovers(cls, cursor):
+        cursor.execute(
+            "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, %s) AND nspowner = "
+            "(SELECT oid FROM pg_roles WHERE rolname = current_user)",
+            [cls.PREFIX],
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+
+    @staticmethod
+    def possible(cursor):
+        """Whether this role may create a schema in the database."""
+        cursor.execute("SELECT has_database_privilege(current_database(), 'CREATE')")
+        return cursor.fetchone()[0]
 
 
 def drop_tables(*, connection):
