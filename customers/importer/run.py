@@ -1,7 +1,9 @@
-"""One run of the billing import: read and check everything, then write everything, in one transaction."""
+"""One run of the billing import: read and check everything, then write everything, in one transaction (on
+PostgreSQL the set-based checks may run beside the writes: ``_stage_then_check_beside_writes``)."""
 
 import contextlib
 import csv
+import logging
 import threading
 
 from django.db import DatabaseError, connection, transaction
@@ -19,6 +21,8 @@ from customers.importer.writing import TARGETS, write_file
 from customers.models import ImportRun
 from invoices.tasks import enqueue_pdf_renders
 
+logger = logging.getLogger(__name__)
+
 
 class Rejected(Exception):
     """The export breaks the contract: nothing is written."""
@@ -32,6 +36,9 @@ def billing_import(*, folder, region, started_by, dry_run=False, encoding=None, 
     run.problems, run.warning_list = Problems(limit), []
     files = present_files(folder)
     with import_lock(connection=connection):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                Schema.drop_leftovers(cursor)
         try:
             if _checks_beside_writes(files):
                 _stage_then_check_beside_writes(files, run=run, encoding=encoding, progress=progress)
@@ -58,23 +65,23 @@ def staging_dropper():
 
 
 def _checks_beside_writes(files):
-    """On PostgreSQL, outside any transaction of the caller's (tests, demo_data wrap the import in theirs) and
-    where the role may create a schema: stage in a schema of the run's, then check on a second connection
-    while this one writes."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block or not files:
+    """On PostgreSQL, in autocommit outside any transaction of the caller's (tests and demo_data wrap the
+    import in theirs) and where the role may create a schema: stage in a schema of the run's, then check on a
+    second connection while this one writes."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block or not connection.get_autocommit():
         return False
     with connection.cursor() as cursor:
-        Schema.drop_leftovers(cursor)
-        return Schema.possible(cursor)
+        return bool(files) and Schema.possible(cursor)
 
 
 def _stage_then_check_beside_writes(files, *, run, encoding, progress):
     """The checks take 1.5–3 s of a million-row import and the writes 2.5–5 s, each in one PostgreSQL process:
     on two cores they run side by side. The writes are the run's one transaction; it commits only after the
     checks found nothing, else it is rolled back and the run is refused exactly as if the checks had run
-    first (nothing is written either way). The staging tables are committed first — in a schema of their
-    own, dropped at the end — so that the checking connection can read them."""
-    schema = Schema()
+    first (nothing is written either way; a refused run has only cost the work of writing). The staging
+    tables are committed first — in a schema of their own, dropped at the end — so that the checking
+    connection can read them."""
+    schema, checking = Schema(), None
     try:
         with transaction.atomic():
             _stage(files, run=run, encoding=encoding, progress=progress, schema=schema)
@@ -83,15 +90,29 @@ def _stage_then_check_beside_writes(files, *, run, encoding, progress):
         try:
             with transaction.atomic():
                 with connection.cursor() as cursor:
+                    schema.enter(cursor)
                     staging.tune(cursor, connection=connection)
                 _write_and_finish(files, run=run, progress=progress, before_commit=checking.wait)
         except DatabaseError:
             checking.wait()  # a write refused by a constraint: the checks say which rows are wrong
             raise
     finally:
+        _clean_up(schema, checking)
+
+
+def _clean_up(schema, checking):
+    """Stop the checks if they still run (the import was interrupted), then drop the staging schema. Once the
+    run has committed, a failure here must not make it look failed: it is logged, and the next run drops what
+    is left."""
+    try:
         with connection.cursor() as cursor:
-            schema.leave(cursor)
+            if checking is not None and checking.is_alive():
+                if checking.pid is not None:
+                    cursor.execute("SELECT pg_cancel_backend(%s)", [checking.pid])
+                checking.join()
             schema.drop(cursor)
+    except DatabaseError as error:
+        logger.warning("Tabele pośrednie importu (%s) zostają do następnego importu: %s", schema.name, error)
 
 
 class _Checks(threading.Thread):
@@ -101,15 +122,18 @@ class _Checks(threading.Thread):
     def __init__(self, files, *, run, schema):
         super().__init__(name="import-checks", daemon=True)
         self.files, self.import_run, self.schema = files, run, schema
-        self.error = None
+        self.error = self.pid = None
 
     def run(self):
         from django.db import connection as own  # this thread's connection
 
         try:
             with own.cursor() as cursor:
-                self.schema.enter(cursor)
+                cursor.execute("SELECT pg_backend_pid()")
+                self.pid = cursor.fetchone()[0]
             with transaction.atomic(using=own.alias):
+                with own.cursor() as cursor:
+                    self.schema.enter(cursor)
                 _check(self.files, run=self.import_run, connection=own)
         except BaseException as error:  # reported by wait() in the importing thread
             self.error = error

@@ -1,8 +1,9 @@
-"""Temporary staging tables, one per contract file, with the contract's column names and typed columns.
+"""Staging tables, one per contract file, with the contract's column names and typed columns.
 
-PostgreSQL gets the rows through COPY (psycopg 3 ``cursor.copy``) into temporary tables dropped at the
-end of the transaction; SQLite gets them through batched INSERTs. Either way the rows never pile up in
-Python's memory.
+PostgreSQL gets the rows through COPY (psycopg 3 ``cursor.copy``), SQLite through batched INSERTs; either
+way the rows never pile up in Python's memory. The tables are temporary (PostgreSQL drops them at the end of
+the transaction), or on PostgreSQL unlogged tables in a schema of the run's (``Schema``), committed so that
+a second connection can check them while the first writes.
 """
 
 import uuid
@@ -63,30 +64,29 @@ class Schema:
     (``drop_leftovers``, under the import lock, when no other run can be using it)."""
 
     PREFIX = "import_run_"
+    PATTERN = "^import_run_[0-9a-f]{32}$"
 
     def __init__(self):
         self.name = f"{self.PREFIX}{uuid.uuid4().hex}"
-        self._search_path = None
 
     def enter(self, cursor):
-        """Put the schema first in this connection's search_path (for the session; ``leave`` undoes it)."""
-        cursor.execute("SELECT current_setting('search_path')")
-        self._search_path = cursor.fetchone()[0]
-        cursor.execute("SELECT set_config('search_path', %s, false)", [f"{self.name}, {self._search_path}"])
-
-    def leave(self, cursor):
-        if self._search_path is not None:
-            cursor.execute("SELECT set_config('search_path', %s, false)", [self._search_path])
+        """Put the schema first in the search_path, for the current transaction only: each connection and
+        each transaction that uses the staging tables says so itself, and nothing outlasts it."""
+        cursor.execute(
+            "SELECT set_config('search_path', %s || ', ' || current_setting('search_path'), true)", [self.name]
+        )
 
     def drop(self, cursor):
         cursor.execute(f"DROP SCHEMA IF EXISTS {self.name} CASCADE")
 
     @classmethod
     def drop_leftovers(cls, cursor):
+        """Drop the staging schemas of killed runs (a copy of their export: names, NIPs, phone numbers).
+        Call under the import lock: no other run can be using one."""
         cursor.execute(
-            "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, %s) AND nspowner = "
+            "SELECT nspname FROM pg_namespace WHERE nspname ~ %s AND nspowner = "
             "(SELECT oid FROM pg_roles WHERE rolname = current_user)",
-            [cls.PREFIX],
+            [cls.PATTERN],
         )
         for (name,) in cursor.fetchall():
             cursor.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")

@@ -234,3 +234,33 @@ def test_without_the_right_to_switch_triggers_off_the_foreign_key_checks_each_ro
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('session_replication_role')")
         assert cursor.fetchone()[0] == "origin"
+
+
+def test_the_search_path_of_the_connection_is_left_as_it_was(committed, tmp_path):
+    with connection.cursor() as cursor:
+        cursor.execute("SET search_path = public, pg_catalog")
+    try:
+        run_import(write_export(tmp_path))
+        assert search_path() == "public, pg_catalog"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET search_path")
+
+
+def test_an_interrupted_run_stops_its_checks_and_drops_its_staging(committed, tmp_path, monkeypatch):
+    """Not a database error (Ctrl+C, a bug): the checks' connection is cancelled and joined, nothing is written."""
+    original = run_module.write_file
+    threads = []
+
+    def interrupted(export_file, **kwargs):
+        threads.extend(thread for thread in threading.enumerate() if thread.name == "import-checks")
+        if export_file.name == "odczyty.csv":
+            raise KeyboardInterrupt
+        return original(export_file, **kwargs)
+
+    monkeypatch.setattr(run_module, "write_file", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_import(write_export(tmp_path))
+    assert threads
+    assert not any(thread.is_alive() for thread in threads)
+    assert counts() == [0] * len(MODELS)

@@ -18,9 +18,9 @@ class Command(BaseCommand):
         "with different content is an error."
     )
 
-    # Like migrate: the checks of the models and the database only. The others are for the web server
-    # (runserver, `check`); WeasyPrint's alone takes 0.7 s to import, a tenth of a million-row import.
-    requires_system_checks = [Tags.models, Tags.database]
+    # The models' checks only. The others are for the web server (runserver, `check`); WeasyPrint's alone
+    # takes 0.7 s to import, a tenth of a million-row import.
+    requires_system_checks = [Tags.models]
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_FOLDER")
