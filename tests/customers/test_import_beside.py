@@ -264,3 +264,21 @@ def test_an_interrupted_run_stops_its_checks_and_drops_its_staging(committed, tm
     assert threads
     assert not any(thread.is_alive() for thread in threads)
     assert counts() == [0] * len(MODELS)
+
+
+def test_a_realistic_export_of_all_six_files_goes_through_the_two_connection_path(committed, tmp_path, checks_seen):
+    """demo_data's export (plain odczyty.csv for COPY, corrections, payments) as an operator imports it."""
+    from django.core.management import call_command
+
+    call_command("demo_data", "--no-load", "--customers", "8", "--until", "2026-10", "--output", str(tmp_path))
+    for region in ["jaworzno", "bedzin-czeladz-sosnowiec"]:
+        folder = tmp_path / region
+        rows = sum(len(path.read_bytes().splitlines()) - 1 for path in folder.glob("*.csv"))
+        out, _ = run_import(folder, region=region)
+        assert f"Import zakończony: utworzono {rows}, zmieniono 0, bez zmian 0." in out
+        out, _ = run_import(folder, region=region)
+        assert f"Import zakończony: utworzono 0, zmieniono 0, bez zmian {rows}." in out
+    assert [thread for thread, _ in checks_seen] == ["import-checks"] * 4
+    assert Customer.objects.count() == 8
+    assert Invoice.objects.filter(corrects__isnull=False).exists()
+    assert ConsumptionReading.objects.count() > 8 * 12
