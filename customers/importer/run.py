@@ -6,6 +6,7 @@ import csv
 import logging
 import threading
 
+from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -62,6 +63,19 @@ def billing_import(*, folder, region, started_by, dry_run=False, encoding=None, 
 def staging_dropper():
     # Temporary tables: PostgreSQL drops them at commit, SQLite only with the connection.
     staging.drop_tables(connection=connection)
+
+
+def drop_abandoned_staging():
+    """Drop the staging of imports killed mid-run (a copy of their export, personal data included) unless an
+    import is running now; for the housekeeping cron job, so that it does not wait for the next import.
+    Returns how many runs' staging was dropped."""
+    if connection.vendor != "postgresql":
+        return 0
+    try:
+        with import_lock(connection=connection), connection.cursor() as cursor:
+            return Schema.drop_leftovers(cursor)
+    except CommandError:  # an import holds the lock: its own staging is not abandoned
+        return 0
 
 
 def _checks_beside_writes(files):

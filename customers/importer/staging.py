@@ -88,8 +88,10 @@ class Schema:
             "(SELECT oid FROM pg_roles WHERE rolname = current_user)",
             [cls.PATTERN],
         )
-        for (name,) in cursor.fetchall():
+        names = [row[0] for row in cursor.fetchall()]
+        for name in names:
             cursor.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+        return len(names)
 
     @staticmethod
     def possible(cursor):

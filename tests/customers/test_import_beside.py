@@ -5,6 +5,7 @@ The other import tests run inside the test's transaction, where the import takes
 these are transactional, so the import commits (or not) as it does for an operator.
 """
 
+import io
 import threading
 
 import psycopg
@@ -282,3 +283,26 @@ def test_a_realistic_export_of_all_six_files_goes_through_the_two_connection_pat
     assert Customer.objects.count() == 8
     assert Invoice.objects.filter(corrects__isnull=False).exists()
     assert ConsumptionReading.objects.count() > 8 * 12
+
+
+def test_housekeeping_drops_a_killed_runs_staging_unless_an_import_is_running(committed):
+    from django.core.management import call_command
+
+    from customers.importer.lock import ADVISORY_KEY
+
+    leftover = f"{Schema.PREFIX}{'1' * 32}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {leftover}")
+    settings = connection.settings_dict
+    with psycopg.connect(
+        host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"], dbname=settings["NAME"]
+    ) as running_import:
+        running_import.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_KEY])
+        out = io.StringIO()
+        call_command("accounts_housekeeping", stdout=out)
+        assert "porzucone tabele importu: 0" in out.getvalue()
+        assert staging_schemas() == [leftover]
+    out = io.StringIO()
+    call_command("accounts_housekeeping", stdout=out)
+    assert "porzucone tabele importu: 1" in out.getvalue()
+    assert staging_schemas() == []

@@ -7,13 +7,14 @@ from accounts import emails
 from accounts.limits import LONGEST_WINDOW
 from accounts.models import OneTimePassword
 from accounts.throttle import store
+from customers.importer.run import drop_abandoned_staging
 
 
 class Command(BaseCommand):
     help = (
         "Housekeeping of the way in, safe to run at any time (cron every 5 minutes): queues again e-mails "
-        "a dead worker left unsent, forgets expired one-time passwords' nonces and drops throttle counters "
-        "older than the longest limit window."
+        "a dead worker left unsent, forgets expired one-time passwords' nonces, drops throttle counters "
+        "older than the longest limit window and the staging tables of a billing import killed mid-run."
     )
 
     def add_arguments(self, parser):
@@ -28,6 +29,8 @@ class Command(BaseCommand):
         requeued = emails.requeue_stale(older_than=datetime.timedelta(minutes=stale_minutes))
         wiped = OneTimePassword.objects.filter(expires_at__lte=timezone.now()).exclude(nonce="").update(nonce="")
         pruned = store().prune(datetime.timedelta(seconds=LONGEST_WINDOW))
+        staging = drop_abandoned_staging()
         self.stdout.write(
-            f"e-maile ponownie w kolejce: {requeued}, wygasłe hasła: {wiped}, usunięte liczniki: {pruned}"
+            f"e-maile ponownie w kolejce: {requeued}, wygasłe hasła: {wiped}, usunięte liczniki: {pruned}, "
+            f"porzucone tabele importu: {staging}"
         )
