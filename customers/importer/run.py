@@ -37,10 +37,10 @@ def billing_import(*, folder, region, started_by, dry_run=False, encoding=None, 
     run.problems, run.warning_list = Problems(limit), []
     files = present_files(folder)
     with import_lock(connection=connection):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                Schema.drop_leftovers(cursor)
         try:
+            if connection.vendor == "postgresql":
+                with transaction.atomic(), connection.cursor() as cursor:
+                    Schema.drop_leftovers(cursor)
             if _checks_beside_writes(files):
                 _stage_then_check_beside_writes(files, run=run, encoding=encoding, progress=progress)
             else:
@@ -71,6 +71,9 @@ def drop_abandoned_staging():
     Returns how many runs' staging was dropped."""
     if connection.vendor != "postgresql":
         return 0
+    with connection.cursor() as cursor:
+        if not Schema.leftovers(cursor):
+            return 0  # the usual case: no lock taken, so no import starting now is refused
     try:
         with import_lock(connection=connection), connection.cursor() as cursor:
             return Schema.drop_leftovers(cursor)
@@ -120,10 +123,11 @@ def _clean_up(schema, checking):
     is left."""
     try:
         with connection.cursor() as cursor:
-            if checking is not None and checking.is_alive():
+            while checking is not None and checking.is_alive():
+                # A cancel reaches only a statement under way: repeat until the thread has given up.
                 if checking.pid is not None:
                     cursor.execute("SELECT pg_cancel_backend(%s)", [checking.pid])
-                checking.join()
+                checking.join(0.2)
             schema.drop(cursor)
     except DatabaseError as error:
         logger.warning("Tabele pośrednie importu (%s) zostają do następnego importu: %s", schema.name, error)

@@ -60,8 +60,8 @@ class Schema:
     second connection while the first one writes (``customers.importer.run``). Queries name the staging
     tables without a schema: the connections using them put this schema first in their search_path.
 
-    The schema is dropped when the run ends; one left behind by a killed run is dropped by the next run
-    (``drop_leftovers``, under the import lock, when no other run can be using it)."""
+    The schema is dropped when the run ends; one left behind by a killed run is dropped by the next run or
+    by ``accounts_housekeeping`` (``drop_leftovers``, under the import lock, when no run can be using it)."""
 
     PREFIX = "import_run_"
     PATTERN = "^import_run_[0-9a-f]{32}$"
@@ -80,15 +80,20 @@ class Schema:
         cursor.execute(f"DROP SCHEMA IF EXISTS {self.name} CASCADE")
 
     @classmethod
-    def drop_leftovers(cls, cursor):
-        """Drop the staging schemas of killed runs (a copy of their export: names, NIPs, phone numbers).
-        Call under the import lock: no other run can be using one."""
+    def leftovers(cls, cursor):
+        """This role's staging schemas: of the run under way, if any, or of killed runs."""
         cursor.execute(
             "SELECT nspname FROM pg_namespace WHERE nspname ~ %s AND nspowner = "
             "(SELECT oid FROM pg_roles WHERE rolname = current_user)",
             [cls.PATTERN],
         )
-        names = [row[0] for row in cursor.fetchall()]
+        return [row[0] for row in cursor.fetchall()]
+
+    @classmethod
+    def drop_leftovers(cls, cursor):
+        """Drop the staging schemas of killed runs (a copy of their export: names, NIPs, phone numbers).
+        Call under the import lock: no other run can be using one."""
+        names = cls.leftovers(cursor)
         for name in names:
             cursor.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
         return len(names)

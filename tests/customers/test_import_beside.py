@@ -7,6 +7,7 @@ these are transactional, so the import commits (or not) as it does for an operat
 
 import io
 import threading
+import time
 
 import psycopg
 import pytest
@@ -249,21 +250,35 @@ def test_the_search_path_of_the_connection_is_left_as_it_was(committed, tmp_path
 
 
 def test_an_interrupted_run_stops_its_checks_and_drops_its_staging(committed, tmp_path, monkeypatch):
-    """Not a database error (Ctrl+C, a bug): the checks' connection is cancelled and joined, nothing is written."""
-    original = run_module.write_file
-    threads = []
+    """Not a database error (Ctrl+C, a bug): the checks' query is cancelled and the thread joined at once,
+    nothing is written. The checks here would otherwise take 30 s."""
+    from customers.importer import checks
+
+    original_checks, original_write = checks.run_checks, run_module.write_file
+    threads, started = [], threading.Event()
+
+    def slow_checks(*, connection, **kwargs):
+        started.set()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(30)")
+        return original_checks(connection=connection, **kwargs)
 
     def interrupted(export_file, **kwargs):
         threads.extend(thread for thread in threading.enumerate() if thread.name == "import-checks")
         if export_file.name == "odczyty.csv":
+            assert started.wait(10)
             raise KeyboardInterrupt
-        return original(export_file, **kwargs)
+        return original_write(export_file, **kwargs)
 
+    monkeypatch.setattr(checks, "run_checks", slow_checks)
     monkeypatch.setattr(run_module, "write_file", interrupted)
+    began = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         run_import(write_export(tmp_path))
-    assert threads
-    assert not any(thread.is_alive() for thread in threads)
+    assert time.monotonic() - began < 10
+    [thread] = set(threads)
+    assert not thread.is_alive()
+    assert "canceling statement" in str(thread.error)
     assert counts() == [0] * len(MODELS)
 
 
@@ -295,7 +310,11 @@ def test_housekeeping_drops_a_killed_runs_staging_unless_an_import_is_running(co
         cursor.execute(f"CREATE SCHEMA {leftover}")
     settings = connection.settings_dict
     with psycopg.connect(
-        host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"], dbname=settings["NAME"]
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        dbname=settings["NAME"],
     ) as running_import:
         running_import.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_KEY])
         out = io.StringIO()
