@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from customers.contract import format_cell
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A text cell starting with one of these is a formula to a spreadsheet (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -62,14 +64,10 @@ def filename(customer, report, *, every_year, point=None, extension):
 
 
 def csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:f}".replace(".", ",")
-    if isinstance(value, datetime.date):
-        return f"{value:%d.%m.%Y}"
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_START) else value
+    cell = format_cell(value)
+    if value is None or isinstance(value, Decimal | datetime.date):
+        return cell  # a negative number is a number, not a formula
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
 
 
 def consumption_csv(report, *, every_year):

@@ -3,6 +3,22 @@
 Shared by the demo export, which writes these files, and by everything that reads them.
 """
 
+import datetime
+from decimal import Decimal
+
+
+def format_cell(value):
+    """A value as the billing system writes it: decimal comma, DD.MM.RRRR dates, nothing for None.
+    The portal's own CSV downloads write cells the same way (``consumption.exports``)."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:f}".replace(".", ",")
+    if isinstance(value, datetime.date):
+        return f"{value:%d.%m.%Y}"
+    return str(value)
+
+
 # The six files in the order they are processed; each with its columns in the order eBOK writes them.
 FILES = {
     "odbiorcy.csv": [

@@ -26,7 +26,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from customers.contract import FILES
+from customers.contract import FILES, format_cell
 from customers.validators import NIP_WEIGHTS
 from invoices.validators import ksef_checksum, nrb_check_digits
 
@@ -442,17 +442,6 @@ ROWS = {
     "pozycje.csv": lambda account: account.lines,
     "wplaty.csv": lambda account: account.payments,
 }
-
-
-def format_cell(value):
-    """As the billing system writes them: decimal comma, DD.MM.RRRR dates, nothing for None."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:f}".replace(".", ",")
-    if isinstance(value, datetime.date):
-        return f"{value:%d.%m.%Y}"
-    return str(value)
 
 
 class ExportWriter:

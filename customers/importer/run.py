@@ -44,7 +44,7 @@ def billing_import(*, folder, region, started_by, dry_run=False, encoding=None, 
             if _checks_beside_writes(files):
                 _stage_then_check_beside_writes(files, run=run, encoding=encoding, progress=progress)
             else:
-                with transaction.atomic():
+                with staging.import_transaction(connection=connection):
                     _stage(files, run=run, encoding=encoding, progress=progress, schema=None)
                     _check(files, run=run, connection=connection)
                     _write_and_finish(files, run=run, progress=progress, before_commit=staging_dropper)
@@ -100,15 +100,12 @@ def _stage_then_check_beside_writes(files, *, run, encoding, progress):
     connection can read them."""
     schema, checking = Schema(), None
     try:
-        with transaction.atomic():
+        with staging.import_transaction(connection=connection, schema=schema):
             _stage(files, run=run, encoding=encoding, progress=progress, schema=schema)
         checking = _Checks(files, run=run, schema=schema)
         checking.start()
         try:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    schema.enter(cursor)
-                    staging.tune(cursor, connection=connection)
+            with staging.import_transaction(connection=connection, schema=schema):
                 _write_and_finish(files, run=run, progress=progress, before_commit=checking.wait)
         except DatabaseError:
             checking.wait()  # a write refused by a constraint: the checks say which rows are wrong
@@ -149,9 +146,7 @@ class _Checks(threading.Thread):
             with own.cursor() as cursor:
                 cursor.execute("SELECT pg_backend_pid()")
                 self.pid = cursor.fetchone()[0]
-            with transaction.atomic(using=own.alias):
-                with own.cursor() as cursor:
-                    self.schema.enter(cursor)
+            with staging.import_transaction(connection=own, schema=self.schema):
                 _check(self.files, run=self.import_run, connection=own)
         except BaseException as error:  # reported by wait() in the importing thread
             self.error = error
@@ -184,8 +179,6 @@ def _stage(files, *, run, encoding, progress, schema):
 
 def _check(files, *, run, connection):
     """The set-based checks across rows, files and the database; Rejected if they find anything."""
-    with connection.cursor() as cursor:
-        staging.tune(cursor, connection=connection)
     present = {export_file.name for export_file in files}
     checks.run_checks(connection=connection, region=run.region, problems=run.problems, present=present)
     if run.problems:

@@ -6,8 +6,10 @@ the transaction), or on PostgreSQL unlogged tables in a schema of the run's (``S
 a second connection can check them while the first writes.
 """
 
+import contextlib
 import uuid
 
+from django.db import transaction
 from psycopg.copy import QueuedLibpqWriter
 
 from customers.contract import FILES, KEYS
@@ -29,11 +31,18 @@ def table(name):
     return "import_" + name.removesuffix(".csv")
 
 
-def tune(cursor, *, connection):
-    """The import's settings (SETTINGS) for the current transaction, on PostgreSQL."""
-    if connection.vendor == "postgresql":
-        for name, value in SETTINGS.items():
-            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+@contextlib.contextmanager
+def import_transaction(*, connection, schema=None):
+    """A transaction of the run's on `connection`, with the run's staging `schema` (if any) first in the
+    search_path and, on PostgreSQL, the import's SETTINGS — for that transaction only."""
+    with transaction.atomic(using=connection.alias):
+        with connection.cursor() as cursor:
+            if schema is not None:
+                schema.enter(cursor)
+            if connection.vendor == "postgresql":
+                for name, value in SETTINGS.items():
+                    cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        yield
 
 
 def create_tables(*, connection, schema=None):
@@ -41,10 +50,8 @@ def create_tables(*, connection, schema=None):
     schema instead, which a second connection can read once they are committed (see ``Schema``)."""
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        tune(cursor, connection=connection)
         if schema:
             cursor.execute(f"CREATE SCHEMA {schema.name}")
-            schema.enter(cursor)
         for name in FILES:
             columns = ", ".join(f"{column} {sql_type(name, column)}" for column in FILES[name])
             if schema:
@@ -71,7 +78,8 @@ class Schema:
 
     def enter(self, cursor):
         """Put the schema first in the search_path, for the current transaction only: each connection and
-        each transaction that uses the staging tables says so itself, and nothing outlasts it."""
+        each transaction that uses the staging tables says so itself (``import_transaction``), and nothing
+        outlasts it. The schema need not exist yet."""
         cursor.execute(
             "SELECT set_config('search_path', %s || ', ' || current_setting('search_path'), true)", [self.name]
         )

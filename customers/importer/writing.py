@@ -75,17 +75,20 @@ def upsert(
         return cursor.rowcount, updated  # before the settings are put back: that is a statement too
 
 
+def set_locally(cursor, name, value):
+    """Set the PostgreSQL setting `name` for the rest of the transaction; returns its value before."""
+    cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value])
+    return cursor.fetchone()[0]
+
+
 @contextlib.contextmanager
 def transaction_settings(cursor, settings):
     """PostgreSQL `settings` for the statements of the block, then back to what they were (the transaction's
     end would undo them anyway, if the block fails)."""
-    previous = {}
-    for name, value in settings.items():
-        cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value])
-        previous[name] = cursor.fetchone()[0]
+    previous = {name: set_locally(cursor, name, value) for name, value in settings.items()}
     yield
     for name, value in previous.items():
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        set_locally(cursor, name, value)
 
 
 def insert_checked_as_a_set(cursor, *, connection, insert, foreign_key, params):
@@ -108,11 +111,9 @@ def insert_checked_as_a_set(cursor, *, connection, insert, foreign_key, params):
     if connection.vendor != "postgresql":
         return None
     column, referenced = foreign_key
-    cursor.execute("SELECT current_setting('session_replication_role')")
-    previous = cursor.fetchone()[0]
     try:
         with transaction.atomic():  # a savepoint: a refused SET must not end the import's transaction
-            cursor.execute("SELECT set_config('session_replication_role', 'replica', true)")
+            previous = set_locally(cursor, "session_replication_role", "replica")
     except ProgrammingError:  # permission denied to set parameter
         return None
     cursor.execute(
@@ -123,7 +124,7 @@ def insert_checked_as_a_set(cursor, *, connection, insert, foreign_key, params):
         params,
     )
     created, used, locked = cursor.fetchone()
-    cursor.execute("SELECT set_config('session_replication_role', %s, true)", [previous])
+    set_locally(cursor, "session_replication_role", previous)
     if locked != used:
         raise IntegrityError(
             f"{used - locked} z {used} wierszy {referenced}, do których odnoszą się nowe wiersze, usunięto w trakcie "
