@@ -49,8 +49,12 @@ class CustomerBackend(BaseBackend):
         return None
 
     def get_user(self, user_id):
-        user = User.objects.select_related("customer").filter(pk=user_id, is_active=True).first()
-        if user is not None and user.customer_id is not None and not user.customer.active:
+        # Every logged-in request runs this: get() leaves out the ORDER BY that first() adds.
+        try:
+            user = User.objects.select_related("customer").get(pk=user_id, is_active=True)
+        except User.DoesNotExist:
+            return None
+        if user.customer_id is not None and not user.customer.active:
             return None
         return user
 

@@ -13,6 +13,7 @@ from accounts.throttle import store
 from invoices.balance import Ledger
 from invoices.documents import invoice_context
 from invoices.forms import InvoiceFilterForm, PeriodForm
+from invoices.models import Invoice
 from invoices.pdf import PdfUnavailable, render_pdf
 from invoices.services import invoice_pdf
 from invoices.statement import build_statement
@@ -25,9 +26,9 @@ PER_PAGE = 20
 def _get_invoice_for_customer(request, public_id, *, fields=None):
     """The logged-in customer's invoice; anyone else's is a 404, exactly like a missing one.
     With `fields`, only those columns are loaded (a stored PDF needs no more than its file name)."""
-    invoices = request.customer.invoices
+    invoices = Invoice.objects.filter(customer=request.customer)
     if fields:
-        return get_object_or_404(invoices.only("customer", *fields), public_id=public_id)
+        return get_object_or_404(invoices.only(*fields), public_id=public_id)
     return get_object_or_404(invoices.select_related("region", "customer", "corrects"), public_id=public_id)
 
 

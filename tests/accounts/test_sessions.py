@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 import time_machine
 from django.contrib.sessions.models import Session
 from django.core import mail
@@ -86,3 +87,18 @@ def test_production_cookies_are_secure_httponly_and_lax(client, owner_user):
     assert cookie["secure"]
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
+
+
+@pytest.mark.parametrize("change", ["customer inactive", "login inactive", "login deleted"])
+def test_a_session_ends_when_its_customer_or_login_is_switched_off(client, owner_user, owner, change):
+    login(client)
+    assert client.get(reverse("dashboard")).status_code == 200
+    if change == "customer inactive":
+        owner.active = False
+        owner.save()
+    elif change == "login inactive":
+        owner_user.is_active = False
+        owner_user.save()
+    else:
+        owner_user.delete()
+    assert client.get(reverse("dashboard")).status_code == 302
