@@ -6,6 +6,10 @@ PANGO_HINT = (
     "Zainstaluj biblioteki Pango, np. w Debianie/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
     "(macOS: brew install pango). Bez nich faktury i zestawienia w PDF odpowiadają błędem 503; reszta eBOK działa."
 )
+HARFBUZZ_SUBSET_HINT = (
+    "Zainstaluj HarfBuzz-Subset, np. w Debianie/Ubuntu: apt-get install libharfbuzz-subset0 (macOS: brew install "
+    "harfbuzz). Bez niej WeasyPrint wycina czcionki wolniejszym fontTools, a jego przyszłe wersje jej wymagają."
+)
 
 
 @register()
@@ -18,6 +22,16 @@ def weasyprint_can_load(app_configs, **kwargs):
                 f"Nie można tworzyć PDF: WeasyPrint nie ładuje bibliotek systemowych ({error}).",
                 hint=PANGO_HINT,
                 id="invoices.W001",
+            )
+        ]
+    from weasyprint.text import ffi
+
+    if ffi.harfbuzz_subset is None:
+        return [
+            Warning(
+                "PDF powstają wolniej: brak biblioteki HarfBuzz-Subset (libharfbuzz-subset).",
+                hint=HARFBUZZ_SUBSET_HINT,
+                id="invoices.W002",
             )
         ]
     return []

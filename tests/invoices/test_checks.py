@@ -20,3 +20,12 @@ def test_a_missing_pango_is_named_with_the_package_to_install(monkeypatch):
     assert warning.id == "invoices.W001"
     assert "libpango-1.0-0" in warning.msg
     assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0" in warning.hint
+
+
+def test_a_missing_harfbuzz_subset_is_named_with_the_package_to_install(monkeypatch):
+    from weasyprint.text import ffi
+
+    monkeypatch.setattr(ffi, "harfbuzz_subset", None)
+    [warning] = weasyprint_can_load(None)
+    assert warning.id == "invoices.W002"
+    assert "apt-get install libharfbuzz-subset0" in warning.hint
