@@ -7,6 +7,7 @@ Prints, for the customer with 120 invoices and 150 payments among 50,000 custome
 - queries and median time of Faktury, an invoice page, Pulpit and Rozliczenia (full stack, test client);
 - the median first render of a one-page invoice PDF (service and through the download view), and the
   median download of the stored file, with their ratio measured in this run;
+- the floor under that download: a logged-in request to a view that does nothing after the login checks;
 - render_invoices throughput with one process and with every core, on the customer's invoices.
 Stored PDFs go to a temporary MEDIA_ROOT, so the run leaves no files behind.
 """
@@ -45,16 +46,22 @@ def main():
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
+    from django.http import HttpResponse
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
-    from django.urls import reverse
+    from django.urls import clear_url_caches, path, reverse
 
+    import ebok.urls
+    from accounts.decorators import customer_required
     from accounts.models import User
     from customers.models import Customer
     from invoices.models import Invoice
     from invoices.services import invoice_pdf, invoice_render_pdf
 
     setup_test_environment()
+    # A customer page that does nothing: what every logged-in request pays before the view's own work.
+    ebok.urls.urlpatterns.insert(0, path("bench-floor/", customer_required(lambda request: HttpResponse(b"."))))
+    clear_url_caches()
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="ebok-bench-media-")
     customer = Customer.objects.get(region__slug="jaworzno", number="001234", sub_code="0000")
     invoices = list(customer.invoices.order_by("-issue_date"))
@@ -86,20 +93,26 @@ def main():
     invoice_render_pdf(invoice=invoices[-1])  # warm up WeasyPrint and the templates
     sample = iter(invoices[1 : 1 + args.renders])
     service = median_ms(lambda: invoice_render_pdf(invoice=next(sample)), args.renders)
-    # Through the download view, interleaved so that the machine's load affects both sides alike:
-    # each invoice's first download (render and store), then five downloads of its stored file.
-    first_times, stored_times = [], []
+    # Through the download view, interleaved so that the machine's load affects all sides alike:
+    # each invoice's first download (render and store), then five downloads of its stored file and
+    # five requests to the empty customer page.
+    first_times, stored_times, floor_times = [], [], []
     for invoice in invoices[1 + args.renders : 1 + 2 * args.renders]:
         url = reverse("invoices:pdf", args=[invoice.public_id])
         first_times.append(median_ms(lambda url=url: client.get(url), 1))
-        stored_times += [median_ms(lambda url=url: client.get(url), 1) for _ in range(5)]
+        for _ in range(5):
+            stored_times.append(median_ms(lambda url=url: client.get(url), 1))
+            floor_times.append(median_ms(lambda: client.get("/bench-floor/"), 1))
     first_view, stored_view = statistics.median(first_times), statistics.median(stored_times)
+    floor = statistics.median(floor_times)
     stored_service = median_ms(lambda: invoice_pdf(invoice=invoices[1]), 50)
     print(f"\nfirst PDF render, service (median of {args.renders}): {service:.1f} ms")
     print(f"stored PDF read, service (median of 50): {stored_service:.3f} ms -> {service / stored_service:.0f}x")
     print(f"first PDF download incl. render, full stack (median of {args.renders}): {first_view:.1f} ms")
     print(f"stored PDF download, full stack (median of {5 * args.renders}): {stored_view:.2f} ms")
-    print(f"ratio first download / stored download: {first_view / stored_view:.0f}x", flush=True)
+    print(f"ratio first download / stored download: {first_view / stored_view:.0f}x")
+    print(f"logged-in request to an empty page, full stack (median of {5 * args.renders}): {floor:.2f} ms")
+    print(f"ratio first download / empty page: {first_view / floor:.0f}x", flush=True)
 
     # render_invoices: one process, then all cores, on the same (newest) invoices of the region.
     # Alternating rounds, because other processes share the cores: each round's ratio is one measurement.
