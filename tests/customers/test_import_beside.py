@@ -36,6 +36,19 @@ def staging_schemas():
         return [row[0] for row in cursor.fetchall()]
 
 
+def another_process(**options):
+    """A connection of its own to the test database, as another process would open it."""
+    settings = connection.settings_dict
+    return psycopg.connect(
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        dbname=settings["NAME"],
+        **options,
+    )
+
+
 def search_path():
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('search_path')")
@@ -175,15 +188,7 @@ def test_imported_readings_lock_their_points_until_the_run_commits(committed, tm
     def then_delete_elsewhere(export_file, **kwargs):
         result = original(export_file, **kwargs)
         if export_file.name == "odczyty.csv":
-            settings = connection.settings_dict
-            with psycopg.connect(
-                host=settings["HOST"] or None,
-                port=settings["PORT"] or None,
-                user=settings["USER"],
-                password=settings["PASSWORD"] or None,
-                dbname=settings["NAME"],
-                autocommit=True,
-            ) as other:
+            with another_process(autocommit=True) as other:
                 other.execute("SET lock_timeout = '300ms'")
                 try:
                     other.execute("DELETE FROM customers_meteringpoint WHERE id = %s", [point.pk])
@@ -308,14 +313,7 @@ def test_housekeeping_drops_a_killed_runs_staging_unless_an_import_is_running(co
     leftover = f"{Schema.PREFIX}{'1' * 32}"
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE SCHEMA {leftover}")
-    settings = connection.settings_dict
-    with psycopg.connect(
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-        dbname=settings["NAME"],
-    ) as running_import:
+    with another_process() as running_import:
         running_import.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_KEY])
         out = io.StringIO()
         call_command("accounts_housekeeping", stdout=out)
