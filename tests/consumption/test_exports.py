@@ -7,6 +7,7 @@ import lxml.html
 import openpyxl
 import pytest
 from django.urls import reverse
+from openpyxl.utils import get_column_letter
 
 from customers.models import MeteringPoint
 from tests.consumption.conftest import add_month_readings
@@ -142,6 +143,44 @@ def test_a_text_starting_like_a_formula_stays_text(owner_client, owner):
     assert rows[1][1] == '\'=HYPERLINK("http://x","y")'
     book = openpyxl.load_workbook(io.BytesIO(owner_client.get(XLSX, {"rok": "2026"}).content))
     assert book["Odczyty"]["B2"].data_type == "s"
+
+
+def shown_length(cell):
+    """How many characters Excel shows for a cell, from its value and number format."""
+    if cell.value is None:
+        return 0
+    if cell.is_date:
+        return len(f"{cell.value:%d.%m.%Y}")
+    python_format = {"#,##0.000": ",.3f", "#,##0.0000": ",.4f", "0.0": ".1f"}.get(cell.number_format)
+    return len(format(cell.value, python_format)) if python_format else len(str(cell.value))
+
+
+@pytest.mark.parametrize("year", ["2026", "wszystkie"])
+def test_the_xlsx_tables_are_filtered_frozen_and_wide_enough(owner_client, owner, history, year):
+    wide = MeteringPoint.objects.create(region=owner.region, customer=owner, identifier="W-0125", address="x" * 90)
+    add_month_readings(wide, 2026, {1: "123456789.125"})
+    book = openpyxl.load_workbook(io.BytesIO(owner_client.get(XLSX, {"rok": year}).content))
+    assert len(book.sheetnames) == (3 if year == "2026" else 2)
+    for sheet in book:
+        assert sheet.auto_filter.ref == f"A1:{get_column_letter(sheet.max_column)}{sheet.max_row}"
+        assert sheet.freeze_panes == "A2"
+        assert all(cell.font.b for cell in sheet[1])
+        for column in sheet.iter_cols():
+            longest = max(shown_length(cell) for cell in column)
+            assert longest <= sheet.column_dimensions[column[0].column_letter].width <= longest + 6
+    readings = book["Odczyty"]
+    assert readings.column_dimensions["B"].width >= 90
+    assert readings.column_dimensions["I"].width >= len("123,456,789.125")
+
+
+def test_the_xlsx_dates_and_numbers_are_formatted_cells(owner_client, history):
+    book = openpyxl.load_workbook(io.BytesIO(owner_client.get(XLSX, {"rok": "wszystkie"}).content))
+    rows = list(book["Odczyty"].iter_rows(min_row=2))
+    for row in rows:
+        assert all(cell.is_date and cell.number_format == "DD.MM.YYYY" for cell in row[4:6])
+        assert (row[3].data_type, row[3].number_format) == ("n", "#,##0.0000")
+        assert all(cell.number_format == "#,##0.000" for cell in row[7:9] if cell.value is not None)
+    assert [cell.number_format for cell in book["Lata"][2]] == ["0", "#,##0.000", "#,##0.000", "#,##0.000"]
 
 
 @pytest.mark.parametrize("url", [CSV, XLSX])
