@@ -1,7 +1,6 @@
+from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
-
-from django.apps import AppConfig
 
 
 class AccountsConfig(AppConfig):
