@@ -21,7 +21,7 @@ def owner_user(owner):
     return user
 
 
-DENIED = ["camera", "microphone", "geolocation", "payment", "usb", "serial", "bluetooth", "hid", "display-capture"]
+DENIED = ["camera", "microphone", "geolocation", "payment", "usb", "serial", "hid", "display-capture"]
 
 
 @pytest.mark.parametrize("url", ["/", "/jaworzno/logowanie/", "/admin/login/", "/nie-ma-takiej-strony/"])
