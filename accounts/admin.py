@@ -1,18 +1,32 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import EmailDelivery, OneTimePassword, Throttle, User
+from accounts.models import EmailDelivery, OneTimePassword, StaffAction, Throttle, User
 from customers.admin import BillingDataAdmin
+
+# A second factor is nobody else's to see, set or add: staff enrol their own at login
+# (accounts.staff), and `manage.py reset_staff_otp` removes a lost one.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
     """Staff accounts only: customers' logins (and their passwords) are not staff's to see or set."""
 
-    list_display = ["username", "email", "is_staff", "is_active", "last_login"]
+    list_display = ["username", "email", "is_staff", "is_active", "has_second_factor", "last_login"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(customer__isnull=True)
+        enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).filter(customer__isnull=True).annotate(enrolled=Exists(enrolled))
+
+    @admin.display(description=_("weryfikacja dwuetapowa"), boolean=True, ordering="enrolled")
+    def has_second_factor(self, obj):
+        return obj.enrolled
 
 
 @admin.register(OneTimePassword)
@@ -44,3 +58,19 @@ class EmailDeliveryAdmin(BillingDataAdmin):
     search_fields = ["to", "customer__number", "customer__name"]
     fields = ["kind", "to", "customer", "status", "attempts", "last_error", "created_at", "sent_at"]
     date_hierarchy = "created_at"
+
+
+@admin.register(StaffAction)
+class StaffActionAdmin(BillingDataAdmin):
+    """Who touched which customer's way in, and when: read-only, written only with the action itself."""
+
+    list_display = ["at", "staff", "customer", "action", "old_value", "new_value", "request_date"]
+    list_filter = [
+        "action",
+        ("staff", admin.RelatedOnlyFieldListFilter),
+        ("customer", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["staff", "customer"]
+    search_fields = ["customer__number", "customer__name", "staff__username"]
+    fields = list_display
+    date_hierarchy = "at"

@@ -58,3 +58,27 @@ RULES = [
     STATEMENTS_PER_CUSTOMER,
 ]
 LONGEST_WINDOW = max(rule.window for rule in RULES)
+
+# -- Staff (the admin) ---------------------------------------------------------------------------
+# A staff login reads every customer's data and sends one-time passwords: the strongest door, so its
+# limits are stricter than customers'. Counted before the password is checked (a success is taken
+# back), the same for known and unknown usernames. Over a limit: HTTP 429.
+
+# Failed staff logins from one client IP, over all usernames: an office of a few staff members
+# mistypes now and then; 10 an hour stops both guessing and trying one password on many usernames.
+STAFF_LOGIN_FAILURES_PER_IP = Rule(10, 3600, "nieudane logowania do panelu z jednego adresu IP")
+
+# Failed logins on one staff username from any IP. Not keyed by IP, unlike customers': a staff
+# account is worth an attack from many addresses. Staff passwords have 12+ characters, so 10 an hour
+# leaves guessing hopeless. The price: an attacker can keep one member locked out; another admin
+# lifts it by deleting the counter in "Limity prób" (key staff-login:<username>), or it ends with the hour.
+STAFF_LOGIN_FAILURES_PER_USERNAME = Rule(10, 3600, "nieudane logowania na jedną nazwę pracownika")
+
+# Wrong second-factor codes (TOTP or recovery code) of one staff member in 24 hours. A 6-digit code
+# accepted ±30 s matches 3 in 10^6 guesses: at 10 a day a year of guessing, with the password already
+# known, succeeds with about 1% odds. A member's own typos are a couple a day. The code that confirms an
+# enrolment counts on the same counter.
+STAFF_CODE_FAILURES_PER_USER = Rule(10, 24 * 3600, "błędne kody weryfikacyjne jednego pracownika")
+
+RULES += [STAFF_LOGIN_FAILURES_PER_IP, STAFF_LOGIN_FAILURES_PER_USERNAME, STAFF_CODE_FAILURES_PER_USER]
+LONGEST_WINDOW = max(rule.window for rule in RULES)

@@ -37,3 +37,17 @@ def session_timeout(get_response):
         return get_response(request)
 
     return middleware
+
+
+def permissions_policy(get_response):
+    """Switch off the browser features the portal never uses (settings.PERMISSIONS_POLICY)."""
+    value = ", ".join(
+        f"{feature}=({' '.join(allowed)})" for feature, allowed in sorted(settings.PERMISSIONS_POLICY.items())
+    )
+
+    def middleware(request):
+        response = get_response(request)
+        response.headers.setdefault("Permissions-Policy", value)
+        return response
+
+    return middleware

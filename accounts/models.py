@@ -141,3 +141,65 @@ class EmailDelivery(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.to}"
+
+
+def mask_email(address):
+    """ "zarzad@sm-zgoda.example" → "za***@sm-zgoda.example": enough to tell addresses apart in a log."""
+    if not address:
+        return ""
+    local, _at, domain = address.partition("@")
+    return f"{local[:2]}***@{domain}"
+
+
+class StaffActionQuerySet(models.QuerySet):
+    def email_changed(self, *, staff, customer, old_email):
+        return self.create(
+            staff=staff,
+            customer=customer,
+            action=StaffAction.Action.EMAIL_CHANGED,
+            old_value=mask_email(old_email),
+            new_value=mask_email(customer.email),
+            request_date=customer.email_requested_on,
+        )
+
+    def password_sent(self, *, staff, customer):
+        return self.create(
+            staff=staff,
+            customer=customer,
+            action=StaffAction.Action.PASSWORD_SENT,
+            new_value=mask_email(customer.email),
+        )
+
+
+class StaffAction(models.Model):
+    """A staff member's step that touches a customer's way in, written in the same transaction as the step.
+
+    Only ever added: nobody changes or deletes an entry (the admin shows them read-only), and neither
+    the staff member nor the customer can be deleted while entries name them. E-mail addresses are
+    kept masked: the log tells who did what and when, it is not a second copy of the addresses.
+    """
+
+    class Action(models.TextChoices):
+        EMAIL_CHANGED = "email_changed", _("wpisanie lub zmiana adresu e-mail")
+        PASSWORD_SENT = "password_sent", _("wysłanie hasła jednorazowego")
+
+    at = models.DateTimeField(_("kiedy"), default=timezone.now)
+    staff = models.ForeignKey(User, verbose_name=_("pracownik"), on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("odbiorca"), on_delete=models.PROTECT, related_name="staff_actions"
+    )
+    action = models.CharField(_("czynność"), max_length=20, choices=Action.choices)
+    old_value = models.CharField(_("było"), max_length=200, blank=True)
+    new_value = models.CharField(_("jest"), max_length=200, blank=True)
+    request_date = models.DateField(_("data pisemnego wniosku"), null=True, blank=True)
+
+    objects = StaffActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("czynność pracownika")
+        verbose_name_plural = _("czynności pracowników (dostęp odbiorców)")
+        indexes = [models.Index(fields=["customer", "-at"], name="staffaction_customer_newest")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.staff} {self.get_action_display()}"

@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.forms import parse_code
+from accounts.models import StaffAction
 from customers.models import Customer, ImportRun, MeteringPoint, Region
 
 # Name, address and the rest come from the billing export: staff change them in the billing system,
@@ -111,17 +112,22 @@ class CustomerAdmin(admin.ModelAdmin):
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             if change and "email" in form.changed_data:
-                services.customer_change_email(customer=obj, old_email=form.initial.get("email", ""))
+                old_email = form.initial.get("email", "")
+                services.customer_change_email(customer=obj, old_email=old_email)
+                StaffAction.objects.email_changed(staff=request.user, customer=obj, old_email=old_email)
 
     @admin.action(description=_("Wyślij hasło jednorazowe na adres e-mail odbiorcy"))
     def send_one_time_password(self, request, queryset):
         sent = 0
         for customer in queryset.select_related("region"):
-            if services.password_request(
-                region=customer.region, number=customer.number, sub_code=customer.sub_code, by_staff=True
-            ):
-                sent += 1
-                self.log_change(request, customer, _("Wysłano hasło jednorazowe."))
+            with transaction.atomic():  # the password and its audit entry, or neither
+                if not services.password_request(
+                    region=customer.region, number=customer.number, sub_code=customer.sub_code, by_staff=True
+                ):
+                    continue
+                StaffAction.objects.password_sent(staff=request.user, customer=customer)
+            sent += 1
+            self.log_change(request, customer, _("Wysłano hasło jednorazowe."))
         skipped = queryset.count() - sent
         self.message_user(request, ngettext("Wysłano %d hasło.", "Wysłano %d hasła.", sent) % sent, messages.SUCCESS)
         if skipped:

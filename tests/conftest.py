@@ -60,11 +60,39 @@ def point(owner):
     )
 
 
-@pytest.fixture
-def staff_client(client, django_user_model):
-    """A client logged in to the admin as a superuser (staff of the customer service office)."""
-    client.force_login(django_user_model.objects.create_superuser("bok", "bok@example.com", "staff password 1"))
+def log_in_staff(client, user):
+    """A client logged in to the admin as `user`, past both steps: password and an enrolled authenticator app."""
+    import time
+
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.middleware import LOGIN_AT, SEEN_AT
+
+    device = TOTPDevice.objects.create(user=user, name="eBOK", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[LOGIN_AT] = session[SEEN_AT] = time.time()
+    session.save()
     return client
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_superuser("bok", "bok@example.com", "staff password 1")
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    """A client logged in to the admin as a superuser (staff of the customer service office)."""
+    return log_in_staff(client, staff_user)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, past the second factor as well."""
+    return log_in_staff(client, admin_user)
 
 
 def log_in(client, customer):
