@@ -270,10 +270,12 @@ def _lines(fa, *, net, single_rate):
         lines.append(line)
     rest = net - sum(line.net_value for line in lines if line.net_value is not None)
     if len(missing) > 1 and rest:
-        raise KsefError(
-            f"wiersze {', '.join(number for number, _ in missing)}: brak wartości netto (P_11) w kilku wierszach",
-            element="FaWiersz/P_11",
-        )
+        numbers = ", ".join(number for number, _ in missing)
+        if any(row.find("f:P_11A", NS) is not None for row in fa.iterfind("f:FaWiersz", NS)):
+            message = f"wiersze {numbers}: faktura w cenach brutto (P_11A bez P_11) — eBOK potrzebuje netto wierszy"
+        else:
+            message = f"wiersze {numbers}: brak wartości netto (P_11) w kilku wierszach"
+        raise KsefError(message, element="FaWiersz/P_11")
     for _, line in missing:
         line.net_value = rest if len(missing) == 1 else Decimal("0.00")
     return lines
