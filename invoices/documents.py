@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from customers.validators import format_nip
-from invoices import verification
+from invoices import ksef, verification
+from invoices.models import Invoice, InvoiceLine
 from invoices.words import amount_in_words
 
 CENT = Decimal("0.01")
@@ -49,6 +50,20 @@ def vat_summary(invoice, lines):
         vat = (net * Decimal(rate) / 100).quantize(CENT, ROUND_HALF_UP) if rate.isdigit() else Decimal("0.00")
         rows.append(VatRow(rate, labels[rate], net, vat))
     return rows
+
+
+# FA(3) kinds whose lines show the order rather than add up to the invoice's amounts.
+ORDER_KINDS = {Invoice.FaKind.ZAL, Invoice.FaKind.ROZ, Invoice.FaKind.KOR_ZAL, Invoice.FaKind.KOR_ROZ}
+# Settling invoices: they list the advance invoices they account for.
+SETTLING_KINDS = {Invoice.FaKind.ROZ, Invoice.FaKind.KOR_ROZ}
+
+
+def stated_vat_summary(invoice, xml):
+    """Net and VAT per rate as the KSeF invoice states them (P_13_x, P_14_x), for the kinds whose lines are
+    the order: a settling invoice's lines are the whole order, its amounts what is left after the advances."""
+    labels = dict(InvoiceLine.VatRate.choices)
+    rows = [VatRow(rate, labels[rate], net, vat) for rate, (net, vat) in ksef.rate_totals(xml).items()]
+    return rows or [VatRow("", "", invoice.net, invoice.vat)]
 
 
 def seller_of(invoice, facts):
@@ -97,7 +112,12 @@ def invoice_context(invoice, *, corrections=None):
         "invoice": invoice,
         "customer": invoice.customer,
         "lines": lines,
-        "vat_rows": vat_summary(invoice, lines),
+        "vat_rows": stated_vat_summary(invoice, bytes(xml))
+        if xml and invoice.fa_kind in ORDER_KINDS
+        else vat_summary(invoice, lines),
+        "advances": list(invoice.settled_advances.select_related("advance"))
+        if invoice.fa_kind in SETTLING_KINDS
+        else [],
         "gross_in_words": amount_in_words(invoice.gross),
         "seller": seller_of(invoice, facts),
         "buyer": buyer_of(invoice, facts),

@@ -8,7 +8,7 @@ and the parser never goes to the network.
 import functools
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from lxml import etree
@@ -23,8 +23,20 @@ KINDS = {"VAT": "VAT", "ZAL": "VAT", "ROZ": "VAT", "UPR": "VAT", "KOR": "KOR", "
 # P_12 rate codes onto the rates an invoice line may carry.
 RATES = {"23": "23", "8": "8", "5": "5", "0 KR": "0", "0 WDT": "0", "0 EX": "0", "zw": "zw", "np I": "np",
          "np II": "np"}  # fmt: skip
-NET_FIELDS = ["P_13_1", "P_13_2", "P_13_3", "P_13_4", "P_13_5", "P_13_6_1", "P_13_6_2", "P_13_6_3", "P_13_7",
-              "P_13_8", "P_13_9", "P_13_10", "P_13_11"]  # fmt: skip
+# The other P_12 codes name what eBOK cannot show a customer (a line of the rates above and nothing else).
+UNSUPPORTED_RATES = {
+    "22": "stawka VAT 22 % (sprzed 2011 r.)",
+    "7": "stawka VAT 7 % (sprzed 2011 r.)",
+    "4": "ryczałt dla taksówek osobowych (stawka 4 %)",
+    "3": "stawka VAT 3 %",
+    "oo": "odwrotne obciążenie (stawka „oo”)",
+}
+# Net totals per rate (P_13_x) and the line rate each stands for, where eBOK has that rate.
+NET_RATES = {"P_13_1": "23", "P_13_2": "8", "P_13_3": "5", "P_13_4": None, "P_13_5": None, "P_13_6_1": "0",
+             "P_13_6_2": "0", "P_13_6_3": "0", "P_13_7": "zw", "P_13_8": "np", "P_13_9": "np", "P_13_10": None,
+             "P_13_11": None}  # fmt: skip
+NET_FIELDS = list(NET_RATES)
+CENT = Decimal("0.01")
 VAT_FIELDS = ["P_14_1", "P_14_2", "P_14_3", "P_14_4", "P_14_5"]
 
 
@@ -98,6 +110,11 @@ class Fa3Invoice:
     customer_code: str
     payment_account: str
     corrected_number: str
+    fa_kind: str = "VAT"
+    corrected_ksef_number: str = ""
+    order_value: Decimal | None = None
+    before_correction: Decimal | None = None
+    advances: list = field(default_factory=list)  # (number, KSeF number) of FakturaZaliczkowa
     lines: list = field(default_factory=list)
 
 
@@ -117,19 +134,20 @@ def parse(document):
     kind_code = _text(fa, "f:RodzajFaktury")
     if kind_code not in KINDS:
         raise KsefError(f"nieobsługiwany rodzaj faktury {kind_code}", element="RodzajFaktury")
-    if _text(fa, "f:KodWaluty") != "PLN":
-        raise KsefError(f"faktura w walucie {_text(fa, 'f:KodWaluty')}: eBOK przyjmuje tylko PLN", element="KodWaluty")
+    refuse_unsupported(fa)
     issue_date = _text(fa, "f:P_1")
     period_from = _text(fa, "f:OkresFa/f:P_6_Od") or _text(fa, "f:P_6") or None
     period_to = _text(fa, "f:OkresFa/f:P_6_Do") or _text(fa, "f:P_6") or None
     # The payment term; an invoice paid on issue has its payment date instead; a correction may have neither.
     due_dates = sorted(_text(term, "f:Termin") for term in fa.iterfind("f:Platnosc/f:TerminPlatnosci", NS))
     due_date = (due_dates[0] if due_dates and due_dates[0] else "") or _text(fa, "f:Platnosc/f:DataZaplaty")
-    net = sum((_amount(fa, f"f:{name}") or Decimal(0) for name in NET_FIELDS), Decimal(0))
+    nets = {name: _amount(fa, f"f:{name}") for name in NET_FIELDS}
+    net = sum((value for value in nets.values() if value is not None), Decimal(0))
     vat = sum((_amount(fa, f"f:{name}") or Decimal(0) for name in VAT_FIELDS), Decimal(0))
     invoice = Fa3Invoice(
         number=_text(fa, "f:P_2"),
         kind=KINDS[kind_code],
+        fa_kind=kind_code,
         issue_date=issue_date,
         period_from=period_from,
         period_to=period_to,
@@ -142,32 +160,122 @@ def parse(document):
         customer_code=_text(document, "f:Podmiot2/f:NrKlienta"),
         payment_account=re.sub(r"\s", "", _text(fa, "f:Platnosc/f:RachunekBankowy/f:NrRB")),
         corrected_number=_text(fa, "f:DaneFaKorygowanej/f:NrFaKorygowanej"),
+        corrected_ksef_number=_text(fa, "f:DaneFaKorygowanej/f:NrKSeFFaKorygowanej"),
+        before_correction=_amount(fa, "f:P_15ZK"),
+        advances=[
+            (_text(ref, "f:NrFaZaliczkowej"), _text(ref, "f:NrKSeFFaZaliczkowej"))
+            for ref in fa.iterfind("f:FakturaZaliczkowa", NS)
+        ],
     )
-    invoice.lines = list(_lines(fa))
+    rates = {NET_RATES[name] for name, value in nets.items() if value}
+    invoice.lines = _lines(fa, net=net, single_rate=next(iter(rates)) if len(rates) == 1 else None)
+    if kind_code in ("ZAL", "KOR_ZAL"):
+        invoice.order_value = _amount(fa, "f:Zamowienie/f:WartoscZamowienia")
+    elif kind_code == "ROZ":
+        invoice.order_value = order_value(invoice.lines)
     return invoice
 
 
-def _lines(fa):
+def refuse_unsupported(fa):
+    """KsefError naming the first feature of the invoice that eBOK cannot represent: another currency than
+    PLN, the margin scheme, reverse charge, the OSS/IOSS procedure, a rate no heat invoice has."""
+    currency = _text(fa, "f:KodWaluty")
+    if currency != "PLN":
+        raise KsefError(
+            f"faktura w walucie {currency} (KodWaluty): eBOK przyjmuje tylko faktury w złotych (PLN)",
+            element="KodWaluty",
+        )
+    features = [
+        (_text(fa, "f:Adnotacje/f:PMarzy/f:P_PMarzy") == "1" or _amount(fa, "f:P_13_11") is not None,
+         "Adnotacje/PMarzy", "procedura marży (VAT marża, art. 119 i 120 ustawy o VAT)"),
+        (_text(fa, "f:Adnotacje/f:P_18") == "1" or _amount(fa, "f:P_13_10") is not None,
+         "Adnotacje/P_18", "odwrotne obciążenie"),
+        (_amount(fa, "f:P_13_5") is not None or fa.find("f:FaWiersz/f:P_12_XII", NS) is not None,
+         "P_13_5", "procedura szczególna OSS/IOSS (dział XII rozdział 6a ustawy o VAT)"),
+        (_amount(fa, "f:P_13_4") is not None, "P_13_4", "ryczałt dla taksówek osobowych"),
+    ]  # fmt: skip
+    for present, element, feature in features:
+        if present:
+            raise KsefError(f"eBOK nie przyjmuje faktur, w których występuje {feature}", element=element)
+    for row in fa.iterfind("f:FaWiersz", NS):
+        feature = UNSUPPORTED_RATES.get(_text(row, "f:P_12"))
+        if feature:
+            raise KsefError(
+                f"wiersz {_text(row, 'f:NrWierszaFa')}: eBOK nie przyjmuje faktur, w których występuje {feature}",
+                element="FaWiersz/P_12",
+            )
+
+
+# The VAT beside each net total that has one.
+VAT_OF_NET = {"P_13_1": "P_14_1", "P_13_2": "P_14_2", "P_13_3": "P_14_3"}
+
+
+def rate_totals(raw):
+    """{rate: (net, VAT)} as the invoice states them in P_13_x and P_14_x, in the schema's order of rates.
+    These, not the lines, are the amounts of an advance or settling invoice (whose lines show the order)."""
+    fa = etree.fromstring(raw, _parser(load_dtd=False)).find("f:Fa", NS)
+    totals = {}
+    for name, rate in NET_RATES.items():
+        net = _amount(fa, f"f:{name}")
+        if net is None or rate is None:
+            continue
+        vat = (_amount(fa, f"f:{VAT_OF_NET[name]}") if name in VAT_OF_NET else None) or Decimal(0)
+        before = totals.get(rate, (Decimal(0), Decimal(0)))
+        totals[rate] = (before[0] + net, before[1] + vat)
+    return totals
+
+
+def order_value(lines):
+    """The value with VAT of a settling invoice's lines, which show the whole order: per rate, the net total
+    and its VAT (rounded to the grosz, art. 106e ust. 10); exempt and out-of-scope lines have no VAT."""
+    nets = {}
+    for line in lines:
+        nets[line.vat_rate] = nets.get(line.vat_rate, Decimal(0)) + line.net_value
+    return sum(
+        (net + ((net * Decimal(rate) / 100).quantize(CENT, ROUND_HALF_UP) if rate.isdigit() else 0))
+        for rate, net in nets.items()
+    ) or Decimal("0.00")
+
+
+def _lines(fa, *, net, single_rate):
     """Lines in document order. In a correction a line "before" (StanPrzed) counts with the opposite sign, so
     that the lines add up to the correction's net amount; positions follow the document, since a correction
-    repeats NrWierszaFa for the states before and after."""
+    repeats NrWierszaFa for the states before and after.
+
+    A line may leave out its rate and value (a simplified invoice names only the goods): the rate is then the
+    invoice's only rate, and one such line gets the invoice's net amount less the other lines'."""
+    lines, missing = [], []
     for position, row in enumerate(fa.iterfind("f:FaWiersz", NS), start=1):
-        rate = _text(row, "f:P_12")
-        if rate not in RATES:
+        number = _text(row, "f:NrWierszaFa")
+        rate = _text(row, "f:P_12") or single_rate
+        if rate is None:
             raise KsefError(
-                f"wiersz {_text(row, 'f:NrWierszaFa')}: nieobsługiwana stawka VAT „{rate}”", element="P_12"
+                f"wiersz {number}: brak stawki VAT (P_12), a faktura ma kwoty w kilku stawkach albo żadnej",
+                element="FaWiersz/P_12",
             )
         sign = -1 if _text(row, "f:StanPrzed") == "1" else 1
         value = _amount(row, "f:P_11")
-        if value is None:
-            raise KsefError(f"wiersz {_text(row, 'f:NrWierszaFa')}: brak wartości netto", element="P_11")
         quantity = _amount(row, "f:P_8B")
-        yield Line(
+        line = Line(
             position=position,
             name=_text(row, "f:P_7"),
             unit=_text(row, "f:P_8A"),
             quantity=sign * quantity if quantity is not None else None,
             unit_net_price=_amount(row, "f:P_9A"),
-            net_value=sign * value,
-            vat_rate=RATES[rate],
+            net_value=sign * value if value is not None else None,
+            vat_rate=RATES.get(rate, rate),
         )
+        if value is None:
+            missing.append((number, line))
+        lines.append(line)
+    rest = net - sum(line.net_value for line in lines if line.net_value is not None)
+    if len(missing) > 1 and rest:
+        numbers = ", ".join(number for number, _ in missing)
+        if any(row.find("f:P_11A", NS) is not None for row in fa.iterfind("f:FaWiersz", NS)):
+            message = f"wiersze {numbers}: faktura w cenach brutto (P_11A bez P_11) — eBOK potrzebuje netto wierszy"
+        else:
+            message = f"wiersze {numbers}: brak wartości netto (P_11) w kilku wierszach"
+        raise KsefError(message, element="FaWiersz/P_11")
+    for _, line in missing:
+        line.net_value = rest if len(missing) == 1 else Decimal("0.00")
+    return lines

@@ -12,13 +12,20 @@ from customers.importer.errors import Problems
 from customers.importer.lock import import_lock
 from customers.models import Customer, ImportRun
 from invoices import ksef
-from invoices.models import Invoice, InvoiceLine
+from invoices.models import Invoice, InvoiceLine, SettledAdvance
 from invoices.tasks import enqueue_pdf_renders
 from invoices.validators import ksef_number_ok, nrb_checksum_ok
 
 CODE_RE = re.compile(r"(\d{1,6})(?:-(\d{1,4}))?\Z")
 COMPARED = ["customer_id", "kind", "issue_date", "period_from", "period_to", "due_date", "net", "vat", "gross",
             "payment_account", "corrects_id"]  # fmt: skip
+# What only the XML knows: filled in when an invoice known from the CSV gets its XML, compared otherwise.
+FROM_XML = ["fa_kind", "order_value", "before_correction"]
+# The order of storing: advance invoices before the settling ones that name them, corrections last.
+STORE_ORDER = {"ROZ": 1, "KOR": 2, "KOR_ZAL": 2, "KOR_ROZ": 2}
+# Kinds whose lines add up to the invoice's net amount; a settling invoice's lines are the whole order, an
+# advance invoice's (if any) the order too, and so are those of their corrections.
+LINES_ARE_AMOUNTS = {"VAT", "KOR", "UPR"}
 
 
 class Rejected(Exception):
@@ -92,8 +99,8 @@ def _import(files, *, run, customer):
                 run.problems.add(path.name, line, error.element, message)
             continue
         parsed.append((path, raw, invoice, summary))
-    # Corrections after the invoices they may correct.
-    for path, raw, invoice, summary in sorted(parsed, key=lambda item: item[2].kind == "KOR"):
+    # Settling invoices after the advances they name, corrections after the invoices they may correct.
+    for path, raw, invoice, summary in sorted(parsed, key=lambda item: STORE_ORDER.get(item[2].fa_kind, 0)):
         outcome = store(path=path, raw=raw, invoice=invoice, run=run, customer_code=customer)
         summary.update(created=0, updated=0, unchanged=0)
         if outcome:
@@ -105,6 +112,11 @@ def _import(files, *, run, customer):
 def store(*, path, raw, invoice, run, customer_code):
     """Create, complete or confirm one invoice; returns "created", "updated", "unchanged" or None (a problem)."""
     problems, name, region = run.problems, path.name, run.region
+    if invoice.seller_nip != region.seller_nip:
+        problems.add(name, 0, "Podmiot1/NIP",
+                     f"fakturę wystawił sprzedawca o NIP {invoice.seller_nip}, a sprzedawcą regionu {region} jest "
+                     f"NIP {region.seller_nip}: eBOK przyjmuje tylko faktury wystawione przez firmę")  # fmt: skip
+        return None
     code = parse_customer_code(customer_code or invoice.customer_code)
     if code is None:
         problems.add(name, 0, "Podmiot2/NrKlienta",
@@ -118,8 +130,6 @@ def store(*, path, raw, invoice, run, customer_code):
         problems.add(name, 0, "Podmiot2/NIP",
                      f"nabywca ma NIP {invoice.buyer_nip}, a odbiorca {customer.code} — {customer.nip}")  # fmt: skip
         return None
-    if invoice.seller_nip != region.seller_nip:
-        run.warning_list.append(f"{name}: sprzedawca NIP {invoice.seller_nip}, a region ma {region.seller_nip}")
     ksef_number = path.stem if ksef_number_ok(path.stem) else ""
     fields = _fields(invoice, name=name, customer=customer, problems=problems)
     if fields is None:
@@ -133,6 +143,7 @@ def store(*, path, raw, invoice, run, customer_code):
     buyer = Invoice.buyer_copy(customer)  # printed when the XML names no buyer
     created = Invoice.objects.create(region=region, ksef_number=ksef_number, ksef_xml=raw, **fields, **buyer)
     InvoiceLine.objects.bulk_create(InvoiceLine(invoice=created, **vars(line)) for line in invoice.lines)
+    _store_advances(created, invoice)
     run.to_render.append(created.public_id)
     if created.corrects_id:  # the corrected invoice's PDF names its corrections
         Invoice.objects.filter(pk=created.corrects_id).exclude(pdf="").update(pdf="")
@@ -143,13 +154,19 @@ def store(*, path, raw, invoice, run, customer_code):
 def _fields(invoice, *, name, customer, problems):
     corrects = None
     if invoice.kind == "KOR":
-        corrects = Invoice.objects.filter(region=customer.region, number=invoice.corrected_number).first()
-        if corrects is None or corrects.customer_id != customer.id:
+        corrects = _corrected(invoice, customer)
+        if corrects is None:
             message = f"nieznana faktura korygowana {invoice.corrected_number} odbiorcy {customer.code}"
             problems.add(name, 0, "DaneFaKorygowanej/NrFaKorygowanej", message)
             return None
-    if invoice.lines and sum(line.net_value for line in invoice.lines) != invoice.net:
+    lines_net = sum(line.net_value for line in invoice.lines)
+    if invoice.lines and invoice.fa_kind in LINES_ARE_AMOUNTS and lines_net != invoice.net:
         problems.add(name, 0, "FaWiersz", f"wiersze sumują się do innej kwoty niż netto faktury ({invoice.net})")
+        return None
+    if invoice.fa_kind == "ROZ" and invoice.order_value < invoice.gross:
+        message = (f"wiersze faktury rozliczeniowej (całe zamówienie, {invoice.order_value} z VAT) są mniejsze "
+                   f"niż kwota do zapłaty po zaliczkach ({invoice.gross})")  # fmt: skip
+        problems.add(name, 0, "FaWiersz", message)
         return None
     account = invoice.payment_account
     if account and not nrb_checksum_ok(account):
@@ -170,6 +187,9 @@ def _fields(invoice, *, name, customer, problems):
         "number": invoice.number,
         "customer": customer,
         "kind": invoice.kind,
+        "fa_kind": invoice.fa_kind,
+        "order_value": invoice.order_value,
+        "before_correction": invoice.before_correction,
         "corrects": corrects,
         "issue_date": invoice.issue_date,
         "period_from": invoice.period_from,
@@ -182,6 +202,31 @@ def _fields(invoice, *, name, customer, problems):
     }
 
 
+def _corrected(invoice, customer):
+    """The customer's invoice that a correction names: by its number, else by its KSeF number."""
+    invoices = Invoice.objects.filter(region=customer.region, customer=customer)
+    found = invoices.filter(number=invoice.corrected_number).first()
+    if found is None and invoice.corrected_ksef_number:
+        found = invoices.filter(ksef_number=invoice.corrected_ksef_number).first()
+    return found
+
+
+def _store_advances(stored, invoice):
+    """The advance invoices a settling invoice names, each linked to eBOK's copy when it is the customer's."""
+    customer_invoices = Invoice.objects.filter(region=stored.region, customer_id=stored.customer_id)
+    rows = []
+    for position, (number, ksef_number) in enumerate(invoice.advances, start=1):
+        advance = None
+        if ksef_number:
+            advance = customer_invoices.filter(ksef_number=ksef_number).first()
+        if advance is None and number:
+            advance = customer_invoices.filter(number=number).first()
+        rows.append(
+            SettledAdvance(invoice=stored, position=position, number=number, ksef_number=ksef_number, advance=advance)
+        )
+    SettledAdvance.objects.bulk_create(rows)
+
+
 def _confirm(existing, fields, *, invoice, raw, ksef_number, name, run):
     """An invoice already stored: the same XML again, or the CSV's invoice getting its XML; nothing else."""
     if existing.ksef_xml is not None and bytes(existing.ksef_xml) != raw:
@@ -189,6 +234,8 @@ def _confirm(existing, fields, *, invoice, raw, ksef_number, name, run):
         return None
     candidate = Invoice(region=existing.region, **fields)
     differs = [field for field in COMPARED if not _same(getattr(candidate, field), getattr(existing, field))]
+    if existing.fa_kind:  # else known from the CSV only, which has none of these
+        differs += [field for field in FROM_XML if not _same(getattr(candidate, field), getattr(existing, field))]
     stored_lines = [(line.name, line.net_value, line.vat_rate) for line in existing.lines.order_by("position")]
     new_lines = [(line.name, line.net_value, line.vat_rate) for line in invoice.lines]
     if stored_lines and stored_lines != new_lines:
@@ -204,6 +251,10 @@ def _confirm(existing, fields, *, invoice, raw, ksef_number, name, run):
         changes["ksef_xml"] = raw
         if not stored_lines:
             InvoiceLine.objects.bulk_create(InvoiceLine(invoice=existing, **vars(line)) for line in invoice.lines)
+    if not existing.fa_kind:
+        changes.update({field: fields[field] for field in FROM_XML})
+        if not existing.settled_advances.exists():
+            _store_advances(existing, invoice)
     if ksef_number and not existing.ksef_number:
         changes["ksef_number"] = ksef_number
     if not changes:

@@ -33,6 +33,17 @@ class Invoice(models.Model):
         VAT = "VAT", _("faktura VAT")
         KOR = "KOR", _("faktura korygująca")
 
+    class FaKind(models.TextChoices):
+        """RodzajFaktury of a KSeF FA(3) invoice: the finer kind behind VAT and KOR."""
+
+        VAT = "VAT", _("Faktura VAT")
+        KOR = "KOR", _("Faktura korygująca")
+        ZAL = "ZAL", _("Faktura zaliczkowa")
+        ROZ = "ROZ", _("Faktura rozliczeniowa (końcowa)")
+        UPR = "UPR", _("Faktura uproszczona")
+        KOR_ZAL = "KOR_ZAL", _("Korekta faktury zaliczkowej")
+        KOR_ROZ = "KOR_ROZ", _("Korekta faktury rozliczeniowej")
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     number = models.CharField(_("numer"), max_length=60)
@@ -40,6 +51,16 @@ class Invoice(models.Model):
         Customer, verbose_name=_("odbiorca"), on_delete=models.PROTECT, related_name="invoices"
     )
     kind = models.CharField(_("rodzaj"), max_length=3, choices=Kind.choices, default=Kind.VAT)
+    # The FA(3) kind of an invoice imported from KSeF; empty for one known only from the billing CSV (its
+    # kind is then `kind`). The CSV import inserts rows by SQL, hence the database default.
+    fa_kind = models.CharField(
+        _("rodzaj faktury (KSeF)"), max_length=7, choices=FaKind.choices, blank=True, default="", db_default=""
+    )
+    # ZAL and KOR_ZAL: the order's value with VAT (Zamowienie/WartoscZamowienia); ROZ: the order's value with
+    # VAT as its lines give it, of which the invoice's own amounts are what is left after the advances.
+    order_value = models.DecimalField(_("wartość zamówienia brutto"), null=True, blank=True, **MONEY)
+    # KOR_ZAL: the advance before the correction; KOR_ROZ: the amount left to pay before it (P_15ZK).
+    before_correction = models.DecimalField(_("kwota przed korektą"), null=True, blank=True, **MONEY)
     corrects = models.ForeignKey(
         "self",
         verbose_name=_("korygowana faktura"),
@@ -97,6 +118,12 @@ class Invoice(models.Model):
                 | Q(kind="KOR", corrects__isnull=False),
                 name="invoice_kind_rules",
             ),
+            models.CheckConstraint(
+                condition=Q(fa_kind="")
+                | Q(kind="VAT", fa_kind__in=["VAT", "ZAL", "ROZ", "UPR"])
+                | Q(kind="KOR", fa_kind__in=["KOR", "KOR_ZAL", "KOR_ROZ"]),
+                name="invoice_fa_kind_matches_kind",
+            ),
         ]
         indexes = [
             # A customer's invoices, newest first (Faktury, Pulpit, Rozliczenia).
@@ -120,6 +147,20 @@ class Invoice(models.Model):
     @property
     def is_correction(self):
         return self.kind == self.Kind.KOR
+
+    @property
+    def kind_label(self):
+        """The document's title: the FA(3) kind where known ("Faktura zaliczkowa"), else VAT or correction."""
+        if self.fa_kind:
+            return self.get_fa_kind_display()
+        return self.FaKind(self.kind).label
+
+    @property
+    def settled_advances_total(self):
+        """ROZ: how much of the order the advances paid, the order's value less what is left to pay."""
+        if self.fa_kind != self.FaKind.ROZ or self.order_value is None:
+            return None
+        return self.order_value - self.gross
 
     @property
     def payment_account_display(self):
@@ -157,6 +198,39 @@ class InvoiceLine(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.name}"
+
+
+class SettledAdvance(models.Model):
+    """An advance invoice that a settling invoice (ROZ, or its correction) accounts for, as its XML names it
+    (FakturaZaliczkowa): by KSeF number, or by number when it was issued outside KSeF. `advance` is that
+    invoice when eBOK has it for the same customer; FA(3) gives no amount, the advance invoice does."""
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("faktura rozliczeniowa"), on_delete=models.CASCADE, related_name="settled_advances"
+    )
+    position = models.PositiveIntegerField(_("lp."))
+    number = models.CharField(_("numer faktury zaliczkowej"), max_length=256, blank=True)
+    ksef_number = models.CharField(_("numer KSeF faktury zaliczkowej"), max_length=35, blank=True)
+    advance = models.ForeignKey(
+        Invoice,
+        verbose_name=_("faktura zaliczkowa w eBOK"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="settled_by",
+    )
+
+    class Meta:
+        ordering = ["invoice", "position"]
+        verbose_name = _("rozliczona zaliczka")
+        verbose_name_plural = _("rozliczone zaliczki")
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "position"], name="settled_advance_unique_position"),
+            models.CheckConstraint(condition=~Q(number="", ksef_number=""), name="settled_advance_identified"),
+        ]
+
+    def __str__(self):
+        return self.ksef_number or self.number
 
 
 class Payment(models.Model):

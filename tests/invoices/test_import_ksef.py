@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from lxml import etree
 
-from customers.models import Customer, ImportRun
+from customers.models import Customer, ImportRun, Region
 from invoices import ksef
 from invoices.models import Invoice
 
@@ -40,6 +40,24 @@ def xml_totals(path):
     return fa.findtext("f:P_2", namespaces=NS), net, vat, amount("P_15"), lines
 
 
+# The Ministry's samples are issued by NIP 9999999999 (a valid NIP); here both regions' company issues them.
+SAMPLE_SELLER = "9999999999"
+
+
+@pytest.fixture(autouse=True)
+def regions_issue_the_samples(db):
+    Region.objects.update(seller_nip=SAMPLE_SELLER)
+
+
+@pytest.fixture
+def invoice_xml(tmp_path):
+    """invoice.xml (of KSeF's PDF generator, seller 5265877635) as issued by the samples' seller."""
+    raw = (SAMPLES / "invoice.xml").read_bytes()
+    path = tmp_path / "invoice.xml"
+    path.write_bytes(raw.replace(b"<NIP>5265877635</NIP>", f"<NIP>{SAMPLE_SELLER}</NIP>".encode(), 1))
+    return path
+
+
 @pytest.fixture
 def buyer(jaworzno):
     return Customer.objects.create(region=jaworzno, number="001234", name="Kupujący")
@@ -51,15 +69,32 @@ def other_buyer(bedzin):
 
 
 @pytest.mark.parametrize("sample", ["FA_3_Przykład_1.xml", "FA_3_Przykład_10.xml", "invoice.xml"])
-def test_a_sample_imports_with_the_xmls_totals_and_lines(sample, buyer):
-    assert "utworzono 1, zmieniono 0, bez zmian 0" in run(SAMPLES / sample, "--customer", "1234")
-    number, net, vat, gross, lines = xml_totals(SAMPLES / sample)
+def test_a_sample_imports_with_the_xmls_totals_and_lines(sample, buyer, invoice_xml):
+    path = invoice_xml if sample == "invoice.xml" else SAMPLES / sample
+    assert "utworzono 1, zmieniono 0, bez zmian 0" in run(path, "--customer", "1234")
+    number, net, vat, gross, lines = xml_totals(path)
     invoice = Invoice.objects.get(number=number)
     assert (invoice.net, invoice.vat, invoice.gross) == (net, vat, gross)
     assert [(line.name.split()[0], line.net_value) for line in invoice.lines.order_by("position")] == lines
-    assert bytes(invoice.ksef_xml) == (SAMPLES / sample).read_bytes()
+    assert bytes(invoice.ksef_xml) == path.read_bytes()
     assert invoice.customer == buyer
     assert invoice.kind == "VAT"
+
+
+def test_an_invoice_of_another_seller_is_refused_and_nothing_is_written(buyer, jaworzno):
+    jaworzno.seller_nip = "6320000068"
+    jaworzno.save()
+    with pytest.raises(
+        CommandError,
+        match="Podmiot1/NIP: fakturę wystawił sprzedawca o NIP 9999999999, a sprzedawcą regionu Jaworzno jest "
+        "NIP 6320000068",
+    ):
+        run(SAMPLES / "FA_3_Przykład_1.xml", "--customer", "1234")
+    assert not Invoice.objects.exists()
+    recorded = ImportRun.objects.get()
+    assert recorded.result == ImportRun.Result.FAILED
+    assert "NIP 9999999999" in recorded.errors
+    assert recorded.warnings == ""
 
 
 def test_sample_24_with_period_due_date_and_account(other_buyer):
@@ -111,8 +146,8 @@ def test_two_invoices_with_one_number_in_one_region_leave_nothing(buyer):
     assert not Invoice.objects.exists()
 
 
-def test_a_folder_imports_and_a_second_time_is_unchanged(buyer, tmp_path):
-    for name in ("FA_3_Przykład_1.xml", "FA_3_Przykład_2.xml", "invoice.xml"):
+def test_a_folder_imports_and_a_second_time_is_unchanged(buyer, tmp_path, invoice_xml):
+    for name in ("FA_3_Przykład_1.xml", "FA_3_Przykład_2.xml"):
         shutil.copy(SAMPLES / name, tmp_path / name)
     assert "utworzono 3, zmieniono 0, bez zmian 0" in run(tmp_path, "--customer", "1234")
     assert "utworzono 0, zmieniono 0, bez zmian 3" in run(tmp_path, "--customer", "1234")
@@ -120,15 +155,16 @@ def test_a_folder_imports_and_a_second_time_is_unchanged(buyer, tmp_path):
     assert ImportRun.objects.filter(kind="ksef", result="ok").count() == 2
 
 
-def test_an_invoice_from_the_csv_gets_its_xml(buyer, jaworzno):
+def test_an_invoice_from_the_csv_gets_its_xml(buyer, jaworzno, invoice_xml):
     invoice = Invoice.objects.create(
         region=jaworzno, number="FA/YUCFO-4342344706/03/2026", customer=buyer, issue_date="2025-10-31",
         period_from="2025-10-03", period_to="2025-10-03", due_date="2025-10-31", net=Decimal("27292.28"),
         vat=Decimal("6277.22"), gross=Decimal("33569.50"),
     )  # fmt: skip
-    assert "zmieniono 1" in run(SAMPLES / "invoice.xml", "--customer", "1234")
+    assert "zmieniono 1" in run(invoice_xml, "--customer", "1234")
     invoice.refresh_from_db()
-    assert bytes(invoice.ksef_xml) == (SAMPLES / "invoice.xml").read_bytes()
+    assert bytes(invoice.ksef_xml) == invoice_xml.read_bytes()
+    assert invoice.fa_kind == "VAT"  # what only the XML says is filled in
     assert invoice.lines.count() == 13
 
 
@@ -143,10 +179,10 @@ def test_an_existing_number_with_other_content_is_an_error(buyer, jaworzno):
         run(SAMPLES / "FA_3_Przykład_1.xml", "--customer", "1234")
 
 
-def test_a_broken_file_is_rejected_with_the_schemas_message_and_nothing_is_written(buyer, tmp_path):
+def test_a_broken_file_is_rejected_with_the_schemas_message_and_nothing_is_written(buyer, tmp_path, invoice_xml):
     raw = (SAMPLES / "FA_3_Przykład_24.xml").read_bytes().replace(b"<P_15>53.63</P_15>", b"<P_15>sporo</P_15>")
     (tmp_path / "broken.xml").write_bytes(raw)
-    shutil.copy(SAMPLES / "invoice.xml", tmp_path / "a_good.xml")
+    shutil.copy(invoice_xml, tmp_path / "a_good.xml")
     with pytest.raises(CommandError) as error:
         run(tmp_path, "--customer", "1234")
     assert "broken.xml:" in str(error.value)
@@ -167,8 +203,8 @@ def test_the_buyer_from_nr_klienta_or_a_clear_message(buyer, tmp_path):
         run(SAMPLES / "FA_3_Przykład_1.xml", region="bedzin-czeladz-sosnowiec")
 
 
-def test_dry_run_writes_nothing(buyer):
-    assert "Próba (--dry-run)" in run(SAMPLES / "invoice.xml", "--customer", "1234", "--dry-run")
+def test_dry_run_writes_nothing(buyer, invoice_xml):
+    assert "Próba (--dry-run)" in run(invoice_xml, "--customer", "1234", "--dry-run")
     assert not Invoice.objects.exists()
 
 

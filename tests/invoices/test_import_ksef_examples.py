@@ -1,0 +1,237 @@
+"""The Ministry's FA(3) examples (fa3_examples/, see SOURCES.txt there) as a heat company would issue them: the
+region's NIP as seller, the customer's NIP as buyer, a number of eBOK's own. Each one either imports with its
+kind, amounts and advances, or is refused with a message naming what eBOK cannot represent."""
+
+import contextlib
+import io
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from lxml import etree
+
+from customers.models import ImportRun
+from invoices.models import Invoice
+from tests.invoices.conftest import make_invoice
+from tests.invoices.test_invoice_pdf import pdf_text
+
+EXAMPLES = Path(__file__).parent / "fa3_examples"
+NS = {"f": "http://crd.gov.pl/wzor/2025/06/25/13775/"}
+ADVANCE_KSEF = "9999999999-20230908-8BEF280C8D35-4D"  # the advance invoice examples 11, 14 and 17 name
+
+# name: (FA(3) kind, net, VAT, gross, order value, before correction, settled advances) or the refusal.
+EXPECTED = {
+    "FA_3_Przykład_1.xml": ("VAT", "1667.61", "383.38", "2051", None, None, 0),
+    "FA_3_Przykład_2.xml": ("KOR", "-162.60", "-37.40", "-200", None, None, 0),
+    "FA_3_Przykład_10.xml": ("ZAL", "16260.16", "3739.84", "20000", "375150", None, 0),
+    "FA_3_Przykład_11.xml": ("KOR_ZAL", "2221.34", "-2221.34", "0", "375150", "20000", 0),
+    "Fa_3_Przykład_14.xml": ("ROZ", "284277.75", "23357.25", "307635", "337635", None, 1),
+    "Fa_3_Przykład_17.xml": ("ROZ", "277222.45", "22777.55", "300000", "337635", None, 1),
+    "Fa_3_Przykład_18.xml": ("KOR_ROZ", "7055.30", "579.70", "7635", None, "300000", 1),
+    "Fa_3_Przykład_19.xml": "Adnotacje/PMarzy: eBOK nie przyjmuje faktur, w których występuje procedura marży",
+    "FA_3_Przykład_21.xml": "KodWaluty: faktura w walucie EUR (KodWaluty): eBOK przyjmuje tylko faktury w złotych",
+    "FA_3_Przykład_24.xml": ("VAT", "43.60", "10.03", "53.63", None, None, 0),
+}
+
+
+def as_issued_to(customer, name, folder, *, number=None):
+    """The example with the region's seller NIP, the customer's NIP as buyer and its own number, as the
+    checker gives them; everything else (the numbers of corrected and advance invoices too) unchanged."""
+    document = etree.parse(str(EXAMPLES / name))
+    root = document.getroot()
+    root.find("f:Podmiot1/f:DaneIdentyfikacyjne/f:NIP", NS).text = customer.region.seller_nip
+    root.find("f:Podmiot2/f:DaneIdentyfikacyjne/f:NIP", NS).text = customer.nip
+    root.find("f:Fa/f:P_2", NS).text = number or f"EBOK/{Path(name).stem[-2:].strip('_')}"
+    path = folder / name
+    document.write(str(path), xml_declaration=True, encoding="UTF-8")
+    return path
+
+
+def run(*paths, customer="1234"):
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_ksef", *map(str, paths), "--region", "jaworzno", "--customer", customer,
+                     stdout=out, stderr=err)  # fmt: skip
+    except CommandError as error:
+        raise CommandError(f"{err.getvalue()}{error}") from None
+    return out.getvalue()
+
+
+def corrected_number(name):
+    return etree.parse(str(EXAMPLES / name)).findtext("f:Fa/f:DaneFaKorygowanej/f:NrFaKorygowanej", namespaces=NS)
+
+
+def test_every_example_is_saved_with_its_source():
+    sources = (EXAMPLES / "SOURCES.txt").read_text()
+    assert sorted(path.name for path in EXAMPLES.glob("*.xml")) == sorted(EXPECTED)
+    for name in EXPECTED:
+        assert f"\n{name} | " in sources
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_an_example_imports_with_its_kind_and_amounts_or_is_refused_naming_the_feature(name, owner, tmp_path):
+    expected = EXPECTED[name]
+    if corrected_number(name):  # the invoice it corrects, as eBOK already has it
+        make_invoice(owner, corrected_number(name), gross="100.00", lines=False)
+    path = as_issued_to(owner, name, tmp_path)
+    if isinstance(expected, str):
+        with pytest.raises(CommandError, match=re.escape(expected)):
+            run(path)
+        assert not Invoice.objects.filter(number__startswith="EBOK/").exists()
+        assert ImportRun.objects.get().result == ImportRun.Result.FAILED
+        return
+    assert "utworzono 1" in run(path)
+    invoice = Invoice.objects.get(number__startswith="EBOK/")
+    fa_kind, net, vat, gross, order_value, before_correction, advances = expected
+    assert invoice.fa_kind == fa_kind
+    assert invoice.kind == ("KOR" if fa_kind.startswith("KOR") else "VAT")
+    assert (invoice.net, invoice.vat, invoice.gross) == (Decimal(net), Decimal(vat), Decimal(gross))
+    assert invoice.order_value == (Decimal(order_value) if order_value else None)
+    assert invoice.before_correction == (Decimal(before_correction) if before_correction else None)
+    assert invoice.settled_advances.count() == advances
+    assert invoice.customer == owner
+    assert bytes(invoice.ksef_xml) == path.read_bytes()
+
+
+def test_no_example_fails_with_an_empty_rate_or_a_line_sum_message(owner, tmp_path):
+    for name in EXPECTED:
+        if corrected_number(name) and not Invoice.objects.filter(number=corrected_number(name)).exists():
+            make_invoice(owner, corrected_number(name), gross="100.00", lines=False)
+        with contextlib.suppress(CommandError):
+            run(as_issued_to(owner, name, tmp_path))
+    errors = "\n".join(ImportRun.objects.values_list("errors", flat=True))
+    assert "Adnotacje/PMarzy" in errors  # the refusals were recorded, and with their names
+    assert "stawka VAT „”" not in errors
+    assert "sumują się do innej kwoty" not in errors
+
+
+def test_a_settling_invoice_keeps_the_whole_order_in_its_lines_and_the_remainder_as_its_amounts(owner, tmp_path):
+    run(as_issued_to(owner, "Fa_3_Przykład_14.xml", tmp_path, number="FK/ROZ/1"))
+    invoice = Invoice.objects.get(number="FK/ROZ/1")
+    assert [line.net_value for line in invoice.lines.order_by("position")] == [Decimal(307500), Decimal(4500)]
+    assert invoice.order_value == Decimal("337635.00")  # 307 500 + 8 %, 4 500 + 23 %
+    assert invoice.settled_advances_total == Decimal("30000.00")
+    assert invoice.gross == Decimal("307635")
+    settled = invoice.settled_advances.get()
+    assert (settled.ksef_number, settled.number, settled.advance) == (ADVANCE_KSEF, "", None)
+
+
+def test_a_settling_invoice_is_linked_to_the_customers_advance_invoice(owner, tmp_path):
+    advance = make_invoice(owner, "FZ/1", gross="30000.00", lines=False, ksef_number=ADVANCE_KSEF)
+    run(as_issued_to(owner, "Fa_3_Przykład_14.xml", tmp_path, number="FK/ROZ/1"))
+    assert Invoice.objects.get(number="FK/ROZ/1").settled_advances.get().advance == advance
+
+
+def test_an_advance_invoice_of_another_customer_is_not_linked(owner, sibling, tmp_path):
+    make_invoice(sibling, "FZ/1", gross="30000.00", lines=False, ksef_number=ADVANCE_KSEF)
+    run(as_issued_to(owner, "Fa_3_Przykład_14.xml", tmp_path, number="FK/ROZ/1"))
+    assert Invoice.objects.get(number="FK/ROZ/1").settled_advances.get().advance is None
+
+
+def test_a_settling_invoice_imported_again_is_unchanged_and_keeps_one_advance(owner, tmp_path):
+    path = as_issued_to(owner, "Fa_3_Przykład_14.xml", tmp_path, number="FK/ROZ/1")
+    run(path)
+    assert "utworzono 0, zmieniono 0, bez zmian 1" in run(path)
+    assert Invoice.objects.get().settled_advances.count() == 1
+
+
+def test_a_settling_invoice_whose_order_is_less_than_what_is_left_is_refused(owner, tmp_path):
+    path = as_issued_to(owner, "Fa_3_Przykład_14.xml", tmp_path)
+    path.write_bytes(path.read_bytes().replace(b"<P_15>307635</P_15>", b"<P_15>400000</P_15>"))
+    with pytest.raises(CommandError, match=r"całe zamówienie, 337635\.00 z VAT\) są mniejsze niż kwota do zapłaty"):
+        run(path)
+    assert not Invoice.objects.exists()
+
+
+def test_a_correction_is_found_by_the_ksef_number_of_the_invoice_it_corrects(owner, tmp_path):
+    advance = make_invoice(owner, "FZ/1", gross="20000.00", lines=False, ksef_number=ADVANCE_KSEF)
+    run(as_issued_to(owner, "FA_3_Przykład_11.xml", tmp_path, number="FK/ZAL/1"))
+    assert Invoice.objects.get(number="FK/ZAL/1").corrects == advance
+
+
+def test_a_line_without_rate_and_value_takes_the_invoices_only_rate_and_net(owner, tmp_path):
+    # A simplified invoice (UPR) may name its goods only, as the Ministry's FA(2) example 15 does.
+    path = as_issued_to(owner, "FA_3_Przykład_24.xml", tmp_path, number="FU/1")
+    raw = path.read_bytes().replace(b"<RodzajFaktury>VAT</RodzajFaktury>", b"<RodzajFaktury>UPR</RodzajFaktury>")
+    raw = raw.replace(b"<P_11>25.60</P_11>\n\t\t\t<P_12>23</P_12>", b"")
+    path.write_bytes(raw)
+    run(path)
+    invoice = Invoice.objects.get(number="FU/1")
+    assert invoice.fa_kind == "UPR"
+    assert [(line.net_value, line.vat_rate) for line in invoice.lines.order_by("position")] == [
+        (Decimal("18.00"), "23"),
+        (Decimal("25.60"), "23"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (b"<P_12>23</P_12>", b"<P_12>oo</P_12>", "odwrotne obciążenie"),
+        (b"<P_12>23</P_12>", b"<P_12>22</P_12>", "stawka VAT 22 %"),
+        (b"<P_18>2</P_18>", b"<P_18>1</P_18>", "odwrotne obciążenie"),
+    ],
+)
+def test_what_ebok_cannot_represent_is_refused_by_name(owner, tmp_path, old, new, message):
+    path = as_issued_to(owner, "FA_3_Przykład_24.xml", tmp_path)
+    path.write_bytes(path.read_bytes().replace(old, new, 1))
+    with pytest.raises(CommandError, match=f"eBOK nie przyjmuje faktur, w których występuje {message}"):
+        run(path)
+
+
+def test_the_pages_and_pdf_of_a_settling_invoice_name_its_kind_and_advances(owner_client, owner, tmp_path):
+    make_invoice(owner, "FZ/1", gross="30000.00", lines=False, ksef_number=ADVANCE_KSEF)
+    run(as_issued_to(owner, "Fa_3_Przykład_14.xml", tmp_path, number="FK/ROZ/1"))
+    invoice = Invoice.objects.get(number="FK/ROZ/1")
+    page = owner_client.get(reverse("invoices:detail", args=[invoice.public_id])).content.decode()
+    assert "<h1>Faktura rozliczeniowa (końcowa) FK/ROZ/1</h1>" in page
+    assert "Rozliczone zaliczki" in page
+    assert "FZ/1" in page
+    assert ADVANCE_KSEF in page
+    for amount in ("337\xa0635,00\xa0zł", "30\xa0000,00\xa0zł", "307\xa0635,00\xa0zł"):  # order, advances, left
+        assert amount in page
+    text = pdf_text(owner_client.get(reverse("invoices:pdf", args=[invoice.public_id])).content)
+    assert "Faktura rozliczeniowa (końcowa) FK/ROZ/1" in text
+    assert "Rozliczone zaliczki" in text
+    assert "Pozostało do zapłaty" in text
+
+
+def test_the_vat_summary_of_a_settling_invoice_is_its_own_amounts_not_the_orders(owner_client, owner, tmp_path):
+    run(as_issued_to(owner, "Fa_3_Przykład_14.xml", tmp_path, number="FK/ROZ/1"))
+    invoice = Invoice.objects.get(number="FK/ROZ/1")
+    page = owner_client.get(reverse("invoices:detail", args=[invoice.public_id])).content.decode()
+    assert "280\xa0177,59\xa0zł" in page  # P_13_2
+    assert "22\xa0414,21\xa0zł" in page  # P_14_2
+    assert "24\xa0600,00\xa0zł" not in page  # the order's VAT at 8 %
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "shown"),
+    [
+        ("FA_3_Przykład_10.xml", "Faktura zaliczkowa", "375\xa0150,00\xa0zł"),
+        ("FA_3_Przykład_11.xml", "Korekta faktury zaliczkowej", "20\xa0000,00\xa0zł"),
+        ("Fa_3_Przykład_18.xml", "Korekta faktury rozliczeniowej", "300\xa0000,00\xa0zł"),
+    ],
+)
+def test_advance_invoices_and_corrections_print_as_such(owner_client, owner, tmp_path, name, title, shown):
+    if corrected_number(name):
+        make_invoice(owner, corrected_number(name), gross="100.00", lines=False)
+    run(as_issued_to(owner, name, tmp_path, number="F/1"))
+    invoice = Invoice.objects.get(number="F/1")
+    page = owner_client.get(reverse("invoices:detail", args=[invoice.public_id])).content.decode()
+    assert f"<h1>{title} F/1</h1>" in page
+    assert shown in page
+    assert f"{title} F/1" in pdf_text(owner_client.get(reverse("invoices:pdf", args=[invoice.public_id])).content)
+
+
+def test_lines_priced_only_gross_are_refused_by_name(owner, tmp_path):
+    path = as_issued_to(owner, "FA_3_Przykład_1.xml", tmp_path)
+    raw = path.read_bytes()
+    for value in (b"1626.01", b"40.65"):
+        raw = raw.replace(b"<P_11>" + value + b"</P_11>", b"<P_11A>" + value + b"</P_11A>")
+    path.write_bytes(raw)
+    with pytest.raises(CommandError, match=r"faktura w cenach brutto \(P_11A bez P_11\)"):
+        run(path)
