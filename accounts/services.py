@@ -8,17 +8,29 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import emails, otp
-from accounts.limits import PASSWORD_EMAILS_PER_CUSTOMER
+from accounts import emails, limits, otp
 from accounts.models import OneTimePassword, User
+from accounts.throttle import Limit
 from customers.models import Customer
 
 
-def password_request(*, region, number, sub_code, by_staff=False, requested_at=None):
-    """E-mail a one-time password if the code is known, active, enrolled and under its daily limit.
+class PasswordCoolingDown(Exception):
+    """A password e-mail to this code went out too recently; ask again at `until`."""
 
-    Returns whether an e-mail was queued. Run by the worker (accounts.tasks.password_request) for the
-    public page, directly for the admin's action; the page shown never depends on it.
+    def __init__(self, until):
+        super().__init__(until)
+        self.until = until
+
+
+def password_request(*, region, number, sub_code, by_staff=False, requested_at=None, requester=""):
+    """E-mail a one-time password if the code is known, active, enrolled and within the limits.
+
+    Returns whether an e-mail was queued. `requester` is the network that asked (throttle.ip_key).
+    The rules and their reasons are in accounts.limits: nothing when a mail sent after `requested_at`
+    has answered the request already or `requester` had its three mails to the code today;
+    PasswordCoolingDown when the code's last mail is too recent, for the caller to ask again then.
+    Run by the worker (accounts.tasks.password_request) for the public page, directly for the admin's
+    action (`by_staff`, not limited); the page shown never depends on it.
     """
     with transaction.atomic():
         customer = (
@@ -27,26 +39,50 @@ def password_request(*, region, number, sub_code, by_staff=False, requested_at=N
             .exclude(email="")
             .first()
         )
-        since = timezone.now() - datetime.timedelta(seconds=PASSWORD_EMAILS_PER_CUSTOMER.window)
-        if customer is None or customer.one_time_passwords.filter(created_at__gt=since).count() >= (
-            PASSWORD_EMAILS_PER_CUSTOMER.limit
-        ):
+        if customer is None:
             return False
-        User.objects.for_customer(customer)
-        now = timezone.now()
-        customer.one_time_passwords.usable().update(revoked_at=now, nonce="")
-        nonce = otp.new_nonce()
-        one_time = OneTimePassword.objects.create(
-            customer=customer,
-            password_hash=make_password(otp.clear_text(nonce)),
-            nonce=nonce,
-            created_at=now,
-            # Valid for the set time from the moment the customer asked, however late the worker ran.
-            expires_at=(requested_at or now) + settings.ONE_TIME_PASSWORD_VALIDITY,
-            requested_by_staff=by_staff,
-        )
-        emails.one_time_password(otp=one_time)
+        if not by_staff:
+            # The customer row stays locked from here to the mail, so requests for one code take turns.
+            per_requester = Limit(limits.PASSWORD_EMAILS_PER_REQUESTER, f"password-mail:{customer.pk}:{requester}")
+            if _answered(customer, requested_at) or per_requester.refusal():
+                return False
+            if until := _cool_down_ends(customer):
+                raise PasswordCoolingDown(until)
+            per_requester.hit()
+        _send_one_time_password(customer, by_staff=by_staff, requested_at=requested_at)
     return True
+
+
+def _answered(customer, requested_at):
+    """A password e-mail went to the code after the request: it has what it asked for."""
+    return requested_at is not None and customer.one_time_passwords.filter(created_at__gte=requested_at).exists()
+
+
+def _cool_down_ends(customer):
+    """When the code may get its next password e-mail, if that is still to come."""
+    since = timezone.now() - datetime.timedelta(seconds=limits.PASSWORD_EMAILS_PER_REQUESTER.window)
+    sent = list(customer.one_time_passwords.filter(created_at__gt=since).values_list("created_at", flat=True))
+    if not sent:
+        return None
+    ends = max(sent) + datetime.timedelta(seconds=limits.password_email_cool_down(len(sent)))
+    return ends if ends > timezone.now() else None
+
+
+def _send_one_time_password(customer, *, by_staff, requested_at):
+    User.objects.for_customer(customer)
+    now = timezone.now()
+    customer.one_time_passwords.usable().update(revoked_at=now, nonce="")
+    nonce = otp.new_nonce()
+    one_time = OneTimePassword.objects.create(
+        customer=customer,
+        password_hash=make_password(otp.clear_text(nonce)),
+        nonce=nonce,
+        created_at=now,
+        # Valid for the set time from the moment the customer asked, however late the worker ran.
+        expires_at=(requested_at or now) + settings.ONE_TIME_PASSWORD_VALIDITY,
+        requested_by_staff=by_staff,
+    )
+    emails.one_time_password(otp=one_time)
 
 
 def customer_set_password(*, request, user, password):

@@ -11,18 +11,25 @@ from accounts import limits, otp, services, tasks
 from accounts.decorators import MUST_SET_PASSWORD, customer_required
 from accounts.forms import CodeForm, LoginForm
 from accounts.middleware import session_started
-from accounts.throttle import LoginAttempt, client_ip, ip_key, store
+from accounts.throttle import LoginAttempt, client_ip, ip_key, over_limit
 from customers.models import Region
 
 
-def _too_many(request, region, message):
-    return render(request, "accounts/throttled.html", {"region": region, "message": message}, status=429)
+def _too_many(request, region, refusal):
+    return refusal.respond(request, "accounts/throttled.html", {"region": region})
+
+
+def _signed_in_customer(request):
+    """The customer this browser is logged in as, if any: pages of the way in then lead back in."""
+    return getattr(request.user, "customer", None) if request.user.is_authenticated else None
 
 
 @sensitive_post_parameters("password")
 @never_cache
 def login(request, region):
     region = get_object_or_404(Region, slug=region)
+    if customer := _signed_in_customer(request):
+        return render(request, "accounts/login.html", {"region": region, "signed_in": customer})
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = {"number": form.cleaned_data["number"], "sub_code": form.cleaned_data["sub_code"]}
@@ -50,19 +57,32 @@ def _log_in(request, user):
 
 @never_cache
 def password_request(request, region):
-    """Pobierz hasło do systemu: the same answer and the same work whatever the code (accounts.tasks)."""
+    """Pobierz hasło do systemu: the same answer and the same work whatever the code (accounts.tasks).
+
+    A request is answered with a redirect to the page saying what happens next, so reloading that
+    page asks for nothing again.
+    """
     region = get_object_or_404(Region, slug=region)
+    if customer := _signed_in_customer(request):
+        return render(request, "accounts/password_request.html", {"region": region, "signed_in": customer})
     form = CodeForm(request.POST or None)
     if request.method == "POST":
-        rule = limits.PASSWORD_REQUESTS_PER_IP
-        if store().hit(f"password-ip:{ip_key(client_ip(request))}", rule.window).count > rule.limit:
-            return _too_many(request, region, _("Zbyt wiele próśb o hasło z Twojej sieci. Spróbuj za godzinę."))
+        ip = ip_key(client_ip(request))
+        if refusal := over_limit(limits.PASSWORD_REQUESTS_PER_IP, f"password-ip:{ip}"):
+            return _too_many(request, region, refusal)
         if form.is_valid():
             code = form.cleaned_data["number"], form.cleaned_data["sub_code"]
-            tasks.password_request.enqueue(region.pk, *code, timezone.now().isoformat())
-            context = {"region": region, "validity_hours": otp.validity_hours()}
-            return render(request, "accounts/password_request_sent.html", context)
+            tasks.password_request.enqueue(region.pk, *code, timezone.now().isoformat(), ip)
+            return redirect("password_request_sent", region=region.slug)
     return render(request, "accounts/password_request.html", {"region": region, "form": form})
+
+
+@never_cache
+def password_request_sent(request, region):
+    """What happens after a request, in words that fit every code; it names none, so it is a plain page."""
+    region = get_object_or_404(Region, slug=region)
+    context = {"region": region, "validity_hours": otp.validity_hours()}
+    return render(request, "accounts/password_request_sent.html", context)
 
 
 @sensitive_post_parameters("new_password1", "new_password2")

@@ -133,7 +133,7 @@ class CustomerAdmin(admin.ModelAdmin):
         if skipped:
             self.message_user(
                 request,
-                _("Pominięto %d: brak e-maila, odbiorca nieaktywny albo wysłano już 3 hasła w ciągu doby.") % skipped,
+                _("Pominięto %d: brak e-maila albo odbiorca nieaktywny.") % skipped,
                 messages.WARNING,
             )
 

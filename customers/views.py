@@ -8,8 +8,9 @@ from invoices.balance import dashboard_context
 
 
 def landing(request):
-    """The eBOK front door: one entrance per billing region."""
-    return render(request, "customers/landing.html", {"regions": Region.objects.all()})
+    """The eBOK front door: one entrance per billing region, or the way back in for a logged-in customer."""
+    signed_in = getattr(request.user, "customer", None) if request.user.is_authenticated else None
+    return render(request, "customers/landing.html", {"regions": Region.objects.all(), "signed_in": signed_in})
 
 
 @customer_required

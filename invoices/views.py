@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.decorators import customer_required
 from accounts.limits import STATEMENTS_PER_CUSTOMER
-from accounts.throttle import store
+from accounts.throttle import over_limit
 from invoices.balance import Ledger
 from invoices.documents import invoice_context
 from invoices.forms import InvoiceFilterForm, PeriodForm
@@ -117,9 +117,8 @@ def statement_pdf(request):
     if not form.is_valid():
         statement = build_statement(request.customer)
         return render(request, "invoices/settlements.html", {"form": form, "statement": statement}, status=400)
-    rule = STATEMENTS_PER_CUSTOMER
-    if store().hit(f"statement:{request.customer.pk}", rule.window).count > rule.limit:
-        return render(request, "invoices/statement_limit.html", {"rule": rule}, status=429)
+    if refusal := over_limit(STATEMENTS_PER_CUSTOMER, f"statement:{request.customer.pk}"):
+        return refusal.respond(request, "invoices/statement_limit.html", {"rule": STATEMENTS_PER_CUSTOMER})
     period = form.cleaned_data
     statement = build_statement(request.customer, date_from=period["od"], date_to=period["do"])
     html = render_to_string("invoices/statement_pdf.html", {"statement": statement, "customer": request.customer})

@@ -28,7 +28,7 @@ def test_login_never_fails_with_a_server_error(client, owner_user, odbiorca, pod
 def test_password_request_never_fails_with_a_server_error(client, owner, odbiorca, pododbiorca):
     Throttle.objects.all().delete()
     response = client.post("/jaworzno/pobierz-haslo/", {"odbiorca": odbiorca, "pododbiorca": pododbiorca})
-    assert response.status_code == 200
+    assert response.status_code in (200, 302)  # the form again with a message, or on to "sent"
 
 
 @common

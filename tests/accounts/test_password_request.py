@@ -1,6 +1,7 @@
 """Pobierz hasło do systemu: one answer for every code, one-time passwords that lock no one out."""
 
 import datetime
+import itertools
 import re
 
 import pytest
@@ -9,9 +10,18 @@ from django.core import mail
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from accounts import limits
 from accounts.models import EmailDelivery, OneTimePassword
 from customers.models import Customer
 from tests.accounts.conftest import PASSWORD, login, request_password
+
+START = datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
 
 
 def sent_password():
@@ -20,8 +30,8 @@ def sent_password():
 
 
 def answer(response):
-    """What a visitor can observe: status, body, cookies set."""
-    return response.status_code, response.content.decode(), sorted(response.cookies.keys())
+    """What a visitor can observe: status, where it leads, body, cookies set."""
+    return response.status_code, response.get("Location"), response.content.decode(), sorted(response.cookies.keys())
 
 
 @pytest.fixture
@@ -52,9 +62,10 @@ def test_the_answer_is_the_same_for_every_kind_of_code(run_worker, client, cast)
     assert not EmailDelivery.objects.exists()
     run_worker()
     assert len(set(map(repr, answers.values()))) == 1, answers
-    status, body, _cookies = answers["existing"]
-    assert status == 200
-    assert "Jeśli ten kod jest zarejestrowany w eBOK, hasło zostało wysłane" in body
+    status, location, _body, _cookies = answers["existing"]
+    assert status == 302
+    assert location == reverse("password_request_sent", kwargs={"region": "jaworzno"})
+    assert "Jeśli ten kod jest zarejestrowany w eBOK, hasło zostało wysłane" in client.get(location).content.decode()
     # Only the existing, enrolled, active code under its limit gets a password.
     assert OneTimePassword.objects.filter(customer__number="001234").count() == 1
     assert OneTimePassword.objects.count() == 4
@@ -135,21 +146,22 @@ def test_the_one_time_password_works_just_before_it_expires(run_worker, client, 
         assert login(client, password=password)["Location"] == reverse("set_password")
 
 
-def test_a_newer_request_voids_the_older_password(run_worker, client, owner_user):
+def test_a_newer_request_voids_the_older_password(run_worker, client, owner_user, clock):
     request_password(client)
     run_worker()
     first = sent_password()
+    clock.shift(datetime.timedelta(seconds=limits.PASSWORD_EMAIL_COOL_DOWN))
     request_password(client)
     run_worker()
     assert sent_password() != first
     assert login(client, password=first).status_code == 200
 
 
-def test_the_fourth_request_in_24_hours_sends_nothing(run_worker, client, owner):
+def test_the_fourth_request_from_one_network_in_24_hours_sends_nothing(run_worker, client, owner):
     with time_machine.travel(datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC), tick=False) as clock:
         for _ in range(4):
             response = request_password(client)
-            assert response.status_code == 200
+            assert response.status_code == 302
             run_worker()
             clock.shift(datetime.timedelta(minutes=10))
         assert len(mail.outbox) == 3
@@ -160,15 +172,17 @@ def test_the_fourth_request_in_24_hours_sends_nothing(run_worker, client, owner)
         assert len(mail.outbox) == 4
 
 
-def test_too_many_requests_from_one_ip_get_a_polish_429(run_worker, client, owner, settings):
-    from accounts import limits
-
+def test_too_many_requests_from_one_ip_get_a_polish_429(run_worker, client, owner, clock):
     for number in range(limits.PASSWORD_REQUESTS_PER_IP.limit):
-        assert request_password(client, odbiorca=str(5000 + number)).status_code == 200
+        assert request_password(client, odbiorca=str(5000 + number)).status_code == 302
     response = request_password(client)
     assert response.status_code == 429
-    assert "Zbyt wiele próśb o hasło" in response.content.decode()
-    assert request_password(client, ip="10.0.0.2").status_code == 200
+    assert "Zbyt wiele próśb o hasło z Twojej sieci. Spróbuj ponownie za 60 min." in response.content.decode()
+    assert response["Retry-After"] == "3600"
+    clock.shift(datetime.timedelta(minutes=59, seconds=1))
+    response = request_password(client)  # refusals did not count: the wait is what the message said
+    assert response["Retry-After"] == "59"
+    assert request_password(client, ip="10.0.0.2").status_code == 302
     run_worker()
     assert OneTimePassword.objects.count() == 1  # the 429 sent nothing; the other IP did
 
@@ -201,3 +215,67 @@ def test_a_late_worker_does_not_lengthen_the_password_s_validity(run_worker, cli
         password = sent_password()
         clock.shift(datetime.timedelta(hours=1, seconds=1))  # 24 h after the request
         assert login(client, password=password).status_code == 200
+
+
+def mail_times(owner):
+    return list(owner.one_time_passwords.order_by("created_at").values_list("created_at", flat=True))
+
+
+def test_a_stranger_cannot_use_up_the_owner_s_mails(run_worker, client, owner, clock):
+    for _ in range(10):  # far more than the three a day one network gets
+        request_password(client, ip="203.0.113.66")
+        run_worker()
+        clock.shift(datetime.timedelta(minutes=limits.PASSWORD_EMAIL_COOL_DOWN // 60))
+    assert len(mail.outbox) == limits.PASSWORD_EMAILS_PER_REQUESTER.limit
+    asked_at = START + datetime.timedelta(minutes=50)
+    clock.move_to(asked_at)
+    request_password(client, ip="192.0.2.10")  # the owner, at home
+    run_worker()
+    assert len(mail.outbox) == limits.PASSWORD_EMAILS_PER_REQUESTER.limit + 1
+    assert mail_times(owner)[-1] == asked_at
+
+
+def test_a_request_in_the_cool_down_is_answered_when_it_ends(run_worker, client, owner, clock):
+    request_password(client, ip="203.0.113.66")
+    run_worker()
+    clock.shift(datetime.timedelta(minutes=1))
+    request_password(client, ip="192.0.2.10")  # the owner, a minute after a stranger's mail
+    request_password(client, ip="198.51.100.7")  # and another stranger
+    run_worker()
+    assert len(mail.outbox) == 1  # not yet, but not dropped either
+    clock.shift(datetime.timedelta(seconds=limits.PASSWORD_EMAIL_COOL_DOWN - 60))
+    run_worker()
+    assert len(mail.outbox) == 2  # one mail answers both waiting requests
+    assert mail_times(owner)[-1] == START + datetime.timedelta(seconds=limits.PASSWORD_EMAIL_COOL_DOWN)
+    assert login(client, password=sent_password(), ip="192.0.2.10")["Location"] == reverse("set_password")
+
+
+def test_many_addresses_cannot_flood_the_mailbox_nor_keep_the_owner_waiting(run_worker, client, owner, clock):
+    """A request every 20 minutes for a day, each from another network, and the owner asking midway."""
+    owner_asked_at = START + datetime.timedelta(hours=12, minutes=5)
+    for step in range(3 * 24):
+        clock.move_to(START + datetime.timedelta(minutes=20 * step))
+        request_password(client, ip=f"203.0.113.{step + 1}")
+        run_worker()  # this request, and those waiting whose cool-down is over
+        if step == 36:
+            clock.move_to(owner_asked_at)
+            request_password(client, ip="192.0.2.10")
+            run_worker()
+    times = mail_times(owner)
+    assert len(times) <= 30  # from 72 networks; a fixed 5-minute cool-down alone would have sent 72
+    for mails, (before, after) in enumerate(itertools.pairwise(times), start=1):
+        assert (after - before).total_seconds() >= limits.password_email_cool_down(mails)
+    owner_answer = min(time for time in times if time >= owner_asked_at)
+    assert owner_answer - owner_asked_at <= datetime.timedelta(seconds=limits.PASSWORD_EMAIL_MAX_COOL_DOWN)
+
+
+def test_staff_send_a_password_whatever_the_limits(run_worker, client, owner, clock):
+    from accounts import services
+
+    for _ in range(3):
+        request_password(client)
+        run_worker()
+        clock.shift(datetime.timedelta(minutes=6))
+    assert services.password_request(region=owner.region, number=owner.number, sub_code=owner.sub_code, by_staff=True)
+    run_worker()
+    assert len(mail.outbox) == 4

@@ -1,12 +1,13 @@
 """Throttles hold across processes (database or Redis), per IP and per (code, IP)."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
 from django.urls import reverse
 
-from accounts import limits
+from accounts import limits, throttle
 from accounts.throttle import DatabaseStore, RedisStore, client_ip
 from tests.accounts.conftest import login
 
@@ -23,23 +24,96 @@ def fail(client, times, ip="10.0.0.66", odbiorca="1234"):
     return [login(client, odbiorca=odbiorca, password="not the password", ip=ip).status_code for _ in range(times)]
 
 
+def wait_in(response):
+    """N from "Odczekaj N s", checked against the Retry-After header."""
+    assert response.status_code == 429
+    seconds = int(re.search(r"Odczekaj (\d+) s przed kolejną próbą", response.content.decode())[1])
+    assert response["Retry-After"] == str(seconds)
+    return seconds
+
+
+def counted(key):
+    return throttle.store().peek(key, limits.LONGEST_WINDOW).count
+
+
 def test_failures_slow_down_then_block_the_code_from_that_ip(client, owner_user, clock):
     assert fail(client, limits.FREE_FAILURES) == [200] * limits.FREE_FAILURES
-    # From now on each try has to wait longer; a try too early is refused and counts too.
+    # From now on each try has to wait longer; a try too early is refused and does not count.
     response = login(client, password="not the password", ip="10.0.0.66")
-    assert response.status_code == 429
-    assert "Odczekaj" in response.content.decode()
+    assert wait_in(response) == limits.delay_after(limits.FREE_FAILURES)
     statuses = []
     for _ in range(limits.FAILED_LOGINS_PER_CUSTOMER_IP.limit):
         clock.shift(datetime.timedelta(seconds=limits.MAX_DELAY))
         statuses.append(login(client, password="not the password", ip="10.0.0.66").status_code)
-    tries_left = limits.FAILED_LOGINS_PER_CUSTOMER_IP.limit - limits.FREE_FAILURES - 1
+    tries_left = limits.FAILED_LOGINS_PER_CUSTOMER_IP.limit - limits.FREE_FAILURES
     assert statuses[:tries_left] == [200] * tries_left
     assert set(statuses[tries_left:]) == {429}
     response = login(client, ip="10.0.0.66")  # even the right password
     assert response.status_code == 429
-    assert "zablokowane" in response.content.decode()
-    clock.shift(datetime.timedelta(seconds=limits.FAILED_LOGINS_PER_CUSTOMER_IP.window))
+    assert "Logowanie na ten kod z Twojej sieci jest zablokowane." in response.content.decode()
+    clock.shift(datetime.timedelta(seconds=int(response["Retry-After"])))
+    assert login(client, ip="10.0.0.66").status_code == 302
+
+
+def test_obeying_the_wait_the_message_gives_logs_in(client, owner_user, clock):
+    fail(client, limits.FREE_FAILURES)
+    clock.shift(datetime.timedelta(seconds=wait_in(login(client, ip="10.0.0.66"))))
+    assert fail(client, 1) == [200]  # the fourth typo, checked
+    wait = wait_in(login(client, ip="10.0.0.66"))
+    assert wait == limits.delay_after(limits.FREE_FAILURES + 1)
+    clock.shift(datetime.timedelta(seconds=wait - 1))
+    assert wait_in(login(client, ip="10.0.0.66")) == 1  # the real wait left, not a new one
+    clock.shift(datetime.timedelta(seconds=1))
+    assert login(client, ip="10.0.0.66")["Location"] == reverse("dashboard")
+
+
+def test_the_wait_is_rounded_up_to_a_whole_second_that_suffices(client, owner_user, clock):
+    fail(client, limits.FREE_FAILURES)
+    clock.shift(datetime.timedelta(milliseconds=300))
+    wait = wait_in(login(client, ip="10.0.0.66"))
+    assert wait == 2  # 1.7 s left
+    clock.shift(datetime.timedelta(seconds=wait))
+    assert login(client, ip="10.0.0.66").status_code == 302
+
+
+def test_early_tries_neither_lengthen_the_wait_nor_count(client, owner_user, clock):
+    fail(client, limits.FREE_FAILURES)
+    waits = []
+    for _ in range(limits.FAILED_LOGINS_PER_IP.limit + 5):  # more than the whole network may fail
+        waits.append(wait_in(login(client, password="not the password", ip="10.0.0.66")))
+    assert set(waits) == {limits.delay_after(limits.FREE_FAILURES)}
+    assert counted("login-ip:10.0.0.66") == limits.FREE_FAILURES
+    assert counted("login:jaworzno:001234-0000:10.0.0.66") == limits.FREE_FAILURES
+    # The office behind the address still logs in for other customers, and this one after the wait.
+    assert fail(client, 1, odbiorca="5678") == [200]
+    clock.shift(datetime.timedelta(seconds=waits[0]))
+    assert login(client, ip="10.0.0.66").status_code == 302
+
+
+def test_a_try_found_early_only_when_counted_is_taken_back(client, owner_user, store, clock, monkeypatch):
+    """Two tries in parallel can both pass the look before counting; the count decides, and the later
+    one is refused without a trace: neither counted nor restarting the wait."""
+    monkeypatch.setattr(throttle, "_store", store)
+    fail(client, limits.FREE_FAILURES)
+    clock.shift(datetime.timedelta(seconds=1))
+    with monkeypatch.context() as patched:
+        patched.setattr(type(store), "peek", lambda self, key, window: throttle.NOTHING)  # looked too soon
+        assert wait_in(login(client, ip="10.0.0.66")) == 1
+    assert counted("login-ip:10.0.0.66") == counted("login:jaworzno:001234-0000:10.0.0.66") == 3
+    assert store.peek("login:jaworzno:001234-0000:10.0.0.66", 900).previous_at == START
+    clock.shift(datetime.timedelta(seconds=1))
+    assert login(client, ip="10.0.0.66").status_code == 302
+
+
+def test_a_network_over_its_failed_logins_is_told_the_real_wait(client, owner_user, clock):
+    for number in range(limits.FAILED_LOGINS_PER_IP.limit):
+        fail(client, 1, odbiorca=str(1000 + number))
+    clock.shift(datetime.timedelta(minutes=20))
+    response = login(client, ip="10.0.0.66")
+    assert response.status_code == 429
+    assert "Spróbuj ponownie za 40 min." in response.content.decode()
+    assert response["Retry-After"] == str(40 * 60)
+    clock.shift(datetime.timedelta(minutes=40))
     assert login(client, ip="10.0.0.66").status_code == 302
 
 
@@ -129,6 +203,20 @@ def test_a_store_counts_in_a_window_and_forgets_after_it(store, clock):
     assert store.peek("k", 60).count == 1
     store.reset("k")
     assert store.peek("k", 60).count == 0
+
+
+def test_a_refund_puts_back_the_time_of_the_event_before(store, clock):
+    store.hit("k", 60)
+    clock.shift(datetime.timedelta(seconds=10))
+    refused = store.hit("k", 60)
+    store.refund("k", refused)
+    assert (store.peek("k", 60).count, store.peek("k", 60).previous_at) == (1, START)
+    clock.shift(datetime.timedelta(seconds=10))
+    taken_back = store.hit("k", 60)
+    clock.shift(datetime.timedelta(seconds=10))
+    store.hit("k", 60)  # counted in between: its time stays
+    store.refund("k", taken_back)
+    assert (store.peek("k", 60).count, store.peek("k", 60).previous_at) == (2, START + datetime.timedelta(seconds=30))
 
 
 def test_the_database_store_is_shared_between_store_objects(db):

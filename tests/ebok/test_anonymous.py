@@ -7,7 +7,16 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Pages anyone may see.
-PUBLIC = {"landing", "privacy", "terms", "accessibility", "contact", "login", "password_request"}
+PUBLIC = {
+    "landing",
+    "privacy",
+    "terms",
+    "accessibility",
+    "contact",
+    "login",
+    "password_request",
+    "password_request_sent",
+}
 SAMPLE = {"slug": "jaworzno", "uuid": str(uuid.uuid4()), "int": "1", "str": "x", "path": "x"}
 
 

@@ -90,6 +90,7 @@ def test_statements_per_customer_are_limited(owner_client, history, monkeypatch)
     response = owner_client.get(STATEMENT, {"od": "2026-10-01", "do": "2026-10-31"})
     assert response.status_code == 429
     assert "Zbyt wiele zestawień" in response.content.decode()
+    assert response["Retry-After"] == "3600"
 
 
 def test_the_statement_is_a_pdf_of_the_period(owner_client, history):
