@@ -1,7 +1,8 @@
 """Every e-mail the portal sends: one function per kind, subject/text/html templates in templates/emails/,
-rendered by the worker in the customer's language (the one they chose with the switch, else Polish). A function records an EmailDelivery and enqueues its sending in the caller's
-transaction, so the mail goes if and only if the change that causes it is committed; the worker
-(`manage.py db_worker`) sends it and retries with back-off when the mail server fails.
+rendered by the worker in the customer's language (the one they chose with the switch, else Polish).
+A function records an EmailDelivery and enqueues its sending in the caller's transaction, so the mail goes
+if and only if the change that causes it is committed; the worker (`manage.py db_worker`) sends it and
+retries with back-off when the mail server fails.
 """
 
 import datetime

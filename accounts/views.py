@@ -2,8 +2,7 @@ from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
@@ -85,10 +84,10 @@ def set_language(request):
     response = i18n.set_language(request)
     language = request.POST.get("language")
     user = request.user
-    if user.is_authenticated and language in dict(settings.LANGUAGES) and translation.check_for_language(language):
-        if user.language != language:
-            user.language = language
-            user.save(update_fields=["language"])
+    chosen = language in dict(settings.LANGUAGES) and translation.check_for_language(language)
+    if user.is_authenticated and chosen and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
     return response
 
 

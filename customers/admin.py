@@ -123,11 +123,20 @@ class CustomerAdmin(admin.ModelAdmin):
                 sent += 1
                 self.log_change(request, customer, _("Wysłano hasło jednorazowe."))
         skipped = queryset.count() - sent
-        self.message_user(request, ngettext("Wysłano %d hasło.", "Wysłano %d hasła.", sent) % sent, messages.SUCCESS)
+        self.message_user(
+            request, ngettext("Wysłano %(n)d hasło.", "Wysłano %(n)d haseł.", sent) % {"n": sent}, messages.SUCCESS
+        )
         if skipped:
             self.message_user(
                 request,
-                _("Pominięto %d: brak e-maila, odbiorca nieaktywny albo wysłano już 3 hasła w ciągu doby.") % skipped,
+                ngettext(
+                    "Pominięto %(n)d odbiorcę: brak e-maila, odbiorca nieaktywny albo wysłano już 3 hasła "
+                    "w ciągu doby.",
+                    "Pominięto %(n)d odbiorców: brak e-maila, odbiorca nieaktywny albo wysłano już 3 hasła "
+                    "w ciągu doby.",
+                    skipped,
+                )
+                % {"n": skipped},
                 messages.WARNING,
             )
 
