@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install check lint format migrate demo clean
+.PHONY: run test install check lint format migrate demo clean messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("eBOK needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -40,6 +40,14 @@ check: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+## make messages: gather every translatable text into locale/pl and locale/en (django.po), then compile the
+## .mo files. Fill in the new msgstr in both (Polish: three plural forms), run it again, commit .po and .mo:
+## the .mo are committed so a machine without gettext's msgfmt runs the portal; a test checks they are current.
+messages: $(STAMP)
+	DEBUG=1 $(PY) manage.py makemessages --locale pl --locale en --no-obsolete --add-location file \
+		--ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*' --ignore 'var/*'
+	DEBUG=1 $(PY) manage.py compilemessages --locale pl --locale en --ignore '.venv/*'
 
 format: $(STAMP)
 	$(PY) -m ruff check --fix .

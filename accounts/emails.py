@@ -1,7 +1,8 @@
-"""Every e-mail the portal sends: one function per kind, Polish subject/text/html templates in
-templates/emails/. A function records an EmailDelivery and enqueues its sending in the caller's
-transaction, so the mail goes if and only if the change that causes it is committed; the worker
-(`manage.py db_worker`) sends it and retries with back-off when the mail server fails.
+"""Every e-mail the portal sends: one function per kind, subject/text/html templates in templates/emails/,
+rendered by the worker in the customer's language (the one they chose with the switch, else Polish).
+A function records an EmailDelivery and enqueues its sending in the caller's transaction, so the mail goes
+if and only if the change that causes it is committed; the worker (`manage.py db_worker`) sends it and
+retries with back-off when the mail server fails.
 """
 
 import datetime
@@ -12,11 +13,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus, task
 
 from accounts import otp as otp_text
-from accounts.models import EmailDelivery, OneTimePassword
+from accounts.models import EmailDelivery, OneTimePassword, User
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +98,7 @@ def deliver(delivery_id):
         message = _build(delivery)
         if message is None:
             delivery.status = EmailDelivery.Status.FAILED
-            delivery.last_error = "Hasło jednorazowe wygasło, użyte lub unieważnione przed wysyłką: nie wysłano."
+            delivery.last_error = _("Hasło jednorazowe wygasło, użyte lub unieważnione przed wysyłką: nie wysłano.")
         else:
             message.send()
             delivery.status = EmailDelivery.Status.SENT
@@ -120,6 +122,12 @@ def deliver(delivery_id):
 
 def _build(delivery):
     customer = delivery.customer
+    language = User.objects.language_for(customer) if customer is not None else settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _build_in_language(delivery, customer)
+
+
+def _build_in_language(delivery, customer):
     context = {
         **delivery.context,
         "customer": customer,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -15,6 +16,11 @@ class EbokUserManager(UserManager):
             user.save()
         return user
 
+    def language_for(self, customer):
+        """The language of a customer's e-mails and documents: the one they chose, else the default (Polish)."""
+        chosen = self.filter(customer=customer).values_list("language", flat=True).first()
+        return chosen or settings.LANGUAGE_CODE
+
 
 class User(AbstractUser):
     """Staff members log in to the admin by username; a customer's login is linked to its Customer.
@@ -30,6 +36,9 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="user",
     )
+    # The language the customer last chose with the switch; e-mails and PDFs follow it. Empty: not chosen,
+    # Polish (LANGUAGE_CODE) applies.
+    language = models.CharField(_("język"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
 
     objects = EbokUserManager()
 

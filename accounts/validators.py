@@ -5,6 +5,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 FORBIDDEN_WORDS = [
     "jaworzno", "bedzin", "czeladz", "sosnowiec", "sce", "ebok", "cieplo", "cieplownicza",
@@ -29,11 +30,21 @@ class MaximumLengthValidator:
     def validate(self, password, user=None):
         if len(password) > self.max_length:
             raise ValidationError(
-                _("Hasło może mieć najwyżej %(max)d znaków.") % {"max": self.max_length}, code="password_too_long"
+                ngettext(
+                    "Hasło może mieć najwyżej %(max)d znak.",
+                    "Hasło może mieć najwyżej %(max)d znaków.",
+                    self.max_length,
+                )
+                % {"max": self.max_length},
+                code="password_too_long",
             )
 
     def get_help_text(self):
-        return _("Hasło może mieć do %(max)d znaków; spacje są dozwolone.") % {"max": self.max_length}
+        return ngettext(
+            "Hasło może mieć do %(max)d znaku; spacje są dozwolone.",
+            "Hasło może mieć do %(max)d znaków; spacje są dozwolone.",
+            self.max_length,
+        ) % {"max": self.max_length}
 
 
 class ForbiddenWordsValidator:
@@ -51,7 +62,7 @@ class ForbiddenWordsValidator:
             raise ValidationError(
                 _(
                     "Hasło nie może opierać się na nazwie firmy lub miejscowości, słowach „hasło” i „ciepło” "
-                    "ani na Twoim kodzie odbiorcy."
+                    "ani na kodzie odbiorcy."
                 ),
                 code="password_guessable",
             )

@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -50,9 +52,50 @@ def _log_in(request, user):
     session_started(request)
     if user.via_one_time_password:
         request.session[MUST_SET_PASSWORD] = True
-        return redirect("set_password")
-    request.session.pop(MUST_SET_PASSWORD, None)  # an earlier one-time login in this session is over
-    return redirect("dashboard")
+        response = redirect("set_password")
+    else:
+        request.session.pop(MUST_SET_PASSWORD, None)  # an earlier one-time login in this session is over
+        response = redirect("dashboard")
+    return _remember_language(request, user, response)
+
+
+def _remember_language(request, user, response):
+    """A choice made with the switch on this browser (the cookie) becomes the customer's; without one,
+    the customer's earlier choice is set on this browser too."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen in dict(settings.LANGUAGES) and chosen != user.language:
+        user.language = chosen
+        user.save(update_fields=["language"])
+    elif not chosen and user.language:
+        _set_language_cookie(response, user.language)
+    return response
+
+
+def _set_language_cookie(response, language):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+@require_POST
+def set_language(request):
+    """The language switch on every page: Django's set_language (cookie, redirect to `next`), and for a
+    logged-in customer the choice is saved, so that e-mails and PDFs come in it too."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language")
+    user = request.user
+    chosen = language in dict(settings.LANGUAGES) and translation.check_for_language(language)
+    if user.is_authenticated and chosen and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return response
 
 
 @never_cache

@@ -21,6 +21,7 @@ def format_gj(value, places=3):
         text.replace(",", "\0")
         .replace(".", get_format("DECIMAL_SEPARATOR"))
         .replace("\0", get_format("THOUSAND_SEPARATOR"))
+        .replace("-", MINUS)  # one minus sign everywhere, as money (invoices.templatetags.money) prints it
     )
 
 

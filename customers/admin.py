@@ -129,11 +129,18 @@ class CustomerAdmin(admin.ModelAdmin):
             sent += 1
             self.log_change(request, customer, _("Wysłano hasło jednorazowe."))
         skipped = queryset.count() - sent
-        self.message_user(request, ngettext("Wysłano %d hasło.", "Wysłano %d hasła.", sent) % sent, messages.SUCCESS)
+        self.message_user(
+            request, ngettext("Wysłano %(n)d hasło.", "Wysłano %(n)d haseł.", sent) % {"n": sent}, messages.SUCCESS
+        )
         if skipped:
             self.message_user(
                 request,
-                _("Pominięto %d: brak e-maila albo odbiorca nieaktywny.") % skipped,
+                ngettext(
+                    "Pominięto %(n)d odbiorcę: brak e-maila albo odbiorca nieaktywny.",
+                    "Pominięto %(n)d odbiorców: brak e-maila albo odbiorca nieaktywny.",
+                    skipped,
+                )
+                % {"n": skipped},
                 messages.WARNING,
             )
 

@@ -191,4 +191,8 @@ class ImportRun(models.Model):
         return f"{self.get_kind_display()} {self.region} {self.started_at:%Y-%m-%d %H:%M}"
 
     def summary(self):
-        return f"utworzono {self.created}, zmieniono {self.updated}, bez zmian {self.unchanged}"
+        return _("utworzono %(created)d, zmieniono %(updated)d, bez zmian %(unchanged)d") % {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }

@@ -88,6 +88,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -150,9 +151,15 @@ TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 # Throttle counters go to Redis when set (redis://127.0.0.1:6379/0), else to the database.
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# Polish is the default and the legally binding text; English is a translation a visitor may switch to
+# (the switch in base.html posts to set_language). The choice is kept in the language cookie and, for a
+# logged-in customer, on their User, so e-mails and PDFs follow it. Catalogues: `make messages`.
 LANGUAGE_CODE = "pl"
-LANGUAGES = [("pl", "Polski")]
+LANGUAGES = [("pl", "Polski"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Warsaw"
 USE_I18N = True
 USE_TZ = True
@@ -194,7 +201,7 @@ EMAIL_TIMEOUT = 30
 # Behind a TLS-terminating proxy: cookies only over HTTPS, HSTS. Off in DEBUG for runserver.
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", False) else None
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True  # no script of the site reads either cookie
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)

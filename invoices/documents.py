@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from customers.validators import format_nip
 from invoices import ksef, verification
 from invoices.models import Invoice, InvoiceLine
+from invoices.templatetags.money import vat_rate_label
 from invoices.words import amount_in_words
 
 CENT = Decimal("0.01")
@@ -41,7 +42,7 @@ def vat_summary(invoice, lines):
     nets = OrderedDict()
     for line in sorted(lines, key=lambda line: RATE_ORDER.index(line.vat_rate)):
         nets[line.vat_rate] = nets.get(line.vat_rate, Decimal(0)) + line.net_value
-    labels = dict(lines[0].VatRate.choices)
+    labels = {rate: vat_rate_label(rate) for rate in RATE_ORDER}
     if len(nets) == 1:
         rate = next(iter(nets))
         return [VatRow(rate, labels[rate], invoice.net, invoice.vat)]

@@ -5,6 +5,10 @@ An issued invoice's amounts never change, so its PDF is rendered once — by the
 stored in ``Invoice.pdf`` under MEDIA_ROOT, which is never served by URL. What it prints around them can
 change (a KSeF number filled in, a new correction): the imports then clear ``pdf`` and queue a forced
 render. A stored file that went missing is rendered again.
+
+The stored file is the Polish one, the legally binding text. A customer who chose another language gets a
+translation rendered afresh on each download and never stored, so the stored file cannot be in the wrong
+language and no per-language copies have to be cleared when an import changes the invoice.
 """
 
 import logging
@@ -12,8 +16,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from invoices.documents import invoice_context
 from invoices.models import Invoice, invoice_pdf_path
@@ -47,15 +53,20 @@ def _store(storage, name, content):
     return name
 
 
-def invoice_render_pdf(*, invoice):
-    """Render `invoice` to PDF, store it in Invoice.pdf and return the bytes. Safe to repeat.
-    The given instance is updated too, so a caller holding it serves the stored file next time."""
+def _render(invoice, language):
     loaded = (
         Invoice.objects.select_related("region", "customer", "corrects")
         .prefetch_related("lines", "corrections")
         .get(pk=invoice.pk)
     )
-    content = render_pdf(invoice_pdf_html(invoice=loaded))
+    with translation.override(language):
+        return loaded, render_pdf(invoice_pdf_html(invoice=loaded))
+
+
+def invoice_render_pdf(*, invoice):
+    """Render `invoice` to PDF in Polish, store it in Invoice.pdf and return the bytes. Safe to repeat.
+    The given instance is updated too, so a caller holding it serves the stored file next time."""
+    loaded, content = _render(invoice, settings.LANGUAGE_CODE)
     name = _store(loaded.pdf.storage, invoice_pdf_path(loaded, "invoice.pdf"), content)
     Invoice.objects.filter(pk=invoice.pk).update(pdf=name)
     invoice.pdf.name = name
@@ -74,6 +85,9 @@ def invoice_stored_pdf(*, invoice):
         return None
 
 
-def invoice_pdf(*, invoice):
-    """The invoice's PDF bytes: the stored file, or a fresh render that is then stored."""
+def invoice_pdf(*, invoice, language=None):
+    """The invoice's PDF bytes in `language` (default Polish): the stored file, or a fresh render that is then
+    stored; in another language a fresh render, not stored."""
+    if language and language != settings.LANGUAGE_CODE:
+        return _render(invoice, language)[1]
     return invoice_stored_pdf(invoice=invoice) or invoice_render_pdf(invoice=invoice)

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import customer_required
@@ -80,7 +81,7 @@ def invoice_detail(request, public_id):
 def invoice_pdf_download(request, public_id):
     invoice = _get_invoice_for_customer(request, public_id, fields=["public_id", "number", "issue_date", "pdf"])
     try:
-        content = invoice_pdf(invoice=invoice)
+        content = invoice_pdf(invoice=invoice, language=translation.get_language())
     except PdfUnavailable:
         return _pdf_unavailable(request)
     return _attachment(content, content_type="application/pdf", filename=download_name(invoice.number, "pdf"))

@@ -1,5 +1,7 @@
 """Problems found in a run, reported as `file:line: column: message`: the first 100, then a count."""
 
+from django.utils.translation import ngettext
+
 LIMIT = 100
 
 
@@ -24,5 +26,11 @@ class Problems:
     def report(self):
         lines = list(self.first)
         if self.count > len(self.first):
-            lines.append(f"… i {self.count - len(self.first)} kolejnych błędów (razem {self.count}).")
+            more = self.count - len(self.first)
+            lines.append(
+                ngettext(
+                    "… i %(n)d kolejny błąd (razem %(total)d).", "… i %(n)d kolejnych błędów (razem %(total)d).", more
+                )
+                % {"n": more, "total": self.count}
+            )
         return lines

@@ -2,6 +2,8 @@
 
 import time
 
+from django.utils.translation import ngettext
+
 
 class Progress:
     def __init__(self, stream, *, enabled=None):
@@ -24,9 +26,10 @@ class Progress:
         share = min(position / self.size, 1.0)
         eta = elapsed * (1 - share) / share if share else 0
         bar = "#" * int(share * 30)
+        counted = ngettext("%(n)s wiersz", "%(n)s wierszy", rows) % {"n": f"{rows:>10,}".replace(",", " ")}
         self.stream.write(
-            f"\r{self.name:<13} [{bar:<30}] {share:4.0%} {rows:>10,} wierszy {rows / elapsed:>9,.0f} w/s "
-            f"ETA {int(eta) // 60}:{int(eta) % 60:02d}".replace(",", " ")
+            f"\r{self.name:<13} [{bar:<30}] {share:4.0%} {counted} {rows / elapsed:>9,.0f} w/s ".replace(",", " ")
+            + f"ETA {int(eta) // 60}:{int(eta) % 60:02d}"
         )
         self.stream.flush()
 

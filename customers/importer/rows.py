@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.utils.translation import ngettext
+
 from customers.contract import FILES, REQUIRED
 from customers.importer.cells import CellError, parser
 
@@ -18,7 +20,11 @@ def row_parser(name, *, columns, width, problems):
 
     def parse_row(line, cells):
         if len(cells) != width:
-            problems.add(name, line, "-", f"wiersz ma {len(cells)} pól, a nagłówek {width}")
+            count = len(cells)
+            fields = ngettext(
+                "wiersz ma %(n)d pole, a nagłówek %(width)d", "wiersz ma %(n)d pól, a nagłówek %(width)d", count
+            )
+            problems.add(name, line, "-", fields % {"n": count, "width": width})
             return None
         row = [line]
         ok = True

@@ -9,6 +9,8 @@ import threading
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from customers.importer import checks, staging
 from customers.importer.errors import Problems
@@ -173,7 +175,7 @@ def _stage(files, *, run, encoding, progress, schema):
         stage_file(export_file, problems=problems, warnings=run.warning_list, encoding=encoding, progress=progress)
     if problems:
         raise Rejected
-    progress.phase("Sprawdzam odwołania, duplikaty i okresy…")
+    progress.phase(_("Sprawdzam odwołania, duplikaty i okresy…"))
     staging.prepare_for_queries(connection=connection, targets=TARGETS)
 
 
@@ -190,13 +192,21 @@ def _write_and_finish(files, *, run, progress, before_commit=None):
     last and may still refuse the run (it raises)."""
     new_invoices = []
     for export_file in files:
-        progress.phase(f"Zapisuję {export_file.name}…")
+        progress.phase(_("Zapisuję %(name)s…") % {"name": export_file.name})
         write_file(export_file, connection=connection, region=run.region, new_invoices=new_invoices)
     if before_commit is not None:
         before_commit()
     if new_invoices and not run.dry_run:
         # The task rows are written in this transaction: they commit with the invoices, or neither does.
-        progress.phase(f"Kolejkuję PDF-y {len(new_invoices)} nowych i zmienionych faktur…")
+        count = len(new_invoices)
+        progress.phase(
+            ngettext(
+                "Kolejkuję PDF %(n)d nowej lub zmienionej faktury…",
+                "Kolejkuję PDF-y %(n)d nowych i zmienionych faktur…",
+                count,
+            )
+            % {"n": count}
+        )
         enqueue_pdf_renders(new_invoices)
     _finish(run, files, ImportRun.Result.DRY_RUN if run.dry_run else ImportRun.Result.OK)
     if run.dry_run:

@@ -9,6 +9,7 @@ import uuid
 
 from django.db import IntegrityError, ProgrammingError, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from customers.importer.checks import CUSTOMERS, INVOICES, LINES, POINTS, READINGS, differs
 from customers.importer.staging import table
@@ -127,8 +128,14 @@ def insert_checked_as_a_set(cursor, *, connection, insert, foreign_key, params):
     set_locally(cursor, "session_replication_role", previous)
     if locked != used:
         raise IntegrityError(
-            f"{used - locked} z {used} wierszy {referenced}, do których odnoszą się nowe wiersze, usunięto w trakcie "
-            "importu; nic nie zapisano, uruchom import ponownie"
+            ngettext(
+                "%(gone)d z %(n)d wiersza %(table)s, do których odnoszą się nowe wiersze, usunięto w trakcie importu; "
+                "nic nie zapisano, uruchom import ponownie",
+                "%(gone)d z %(n)d wierszy %(table)s, do których odnoszą się nowe wiersze, usunięto w trakcie importu; "
+                "nic nie zapisano, uruchom import ponownie",
+                used,
+            )
+            % {"gone": used - locked, "n": used, "table": referenced}
         )
     return created
 

@@ -1,10 +1,15 @@
-"""Money the Polish way: ``{{ amount|zl }}`` → ``1 234,56 zł`` (non-breaking spaces), through Django's l10n."""
+"""Money the Polish way: ``{{ amount|zl }}`` → ``1 234,56 zł`` (non-breaking spaces), through Django's l10n.
+
+One typography for every number a page prints: a negative amount has the minus sign (U+2212, as the
+consumption pages' changes have), a percentage has a non-breaking space before ``%`` (``23 %``, ``+3,4 %``).
+"""
 
 from decimal import Decimal
 
 from django import template
 from django.utils.formats import number_format
 
+from consumption.formats import MINUS, NBSP
 from invoices.validators import format_nrb
 
 register = template.Library()
@@ -14,7 +19,21 @@ register = template.Library()
 def zl(value):
     if value is None or value == "":
         return ""
-    return f"{number_format(value, decimal_pos=2, force_grouping=True)}\u00a0zł"
+    return f"{number_format(value, decimal_pos=2, force_grouping=True).replace('-', MINUS)}{NBSP}zł"
+
+
+@register.filter
+def vat_rate(rate):
+    """A VAT rate as printed: 23 % (non-breaking space), or the exemption's name (zw, np)."""
+    return vat_rate_label(rate)
+
+
+def vat_rate_label(rate):
+    from invoices.models import InvoiceLine
+
+    if rate.isdigit():
+        return f"{rate}{NBSP}%"
+    return dict(InvoiceLine.VatRate.choices).get(rate, rate)
 
 
 @register.filter
@@ -25,7 +44,7 @@ def amount(value, minimum_places=0):
         return ""
     value = Decimal(value)
     places = max(int(minimum_places), -value.normalize().as_tuple().exponent, 0)
-    return number_format(value, decimal_pos=places, force_grouping=True)
+    return number_format(value, decimal_pos=places, force_grouping=True).replace("-", MINUS)
 
 
 @register.filter

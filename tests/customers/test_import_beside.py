@@ -235,7 +235,7 @@ def test_without_the_right_to_switch_triggers_off_the_foreign_key_checks_each_ro
         cursor.execute("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ebok_test_plain_importer")
         cursor.execute("SET LOCAL ROLE ebok_test_plain_importer")
     out, _ = run_import(write_export(tmp_path))
-    assert "odczyty.csv: 3 wierszy — utworzono 3" in out
+    assert "odczyty.csv: 3 wiersze — utworzono 3" in out
     assert results == [None]  # refused the switch: the plain INSERT ran
     assert ConsumptionReading.objects.count() == 3
     with connection.cursor() as cursor:

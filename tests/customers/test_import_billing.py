@@ -153,7 +153,7 @@ def test_a_missing_required_column_and_a_row_of_the_wrong_width(tmp_path, jaworz
     err = refused(write_export(tmp_path, export))
     assert "punkty.csv:1: adres: brak wymaganej kolumny w nagłówku" in err
     assert "odczyty.csv:5: -: wiersz ma 5 pól, a nagłówek 6" in err
-    assert "wplaty.csv:4: -: wiersz ma 4 pól, a nagłówek 7" in err
+    assert "wplaty.csv:4: -: wiersz ma 4 pola, a nagłówek 7" in err
 
 
 def test_the_first_100_problems_and_then_a_count(tmp_path, jaworzno):
@@ -210,8 +210,8 @@ def test_changes_update_rows_and_missing_rows_are_kept(tmp_path, jaworzno):
     export = changed("odczyty.csv", 4, "zuzycie_gj", "8,000", export)
     export["odczyty.csv"] = export["odczyty.csv"][:1] + export["odczyty.csv"][3:]  # the W-0101 rows are gone
     out, _ = run_import(write_export(tmp_path / "second", export))
-    assert "odbiorcy.csv: 2 wierszy — utworzono 0, zmieniono 1, bez zmian 1" in out
-    assert "odczyty.csv: 1 wierszy — utworzono 0, zmieniono 1, bez zmian 0" in out
+    assert "odbiorcy.csv: 2 wiersze — utworzono 0, zmieniono 1, bez zmian 1" in out
+    assert "odczyty.csv: 1 wiersz — utworzono 0, zmieniono 1, bez zmian 0" in out
     assert Customer.objects.get(sub_code="0000").name == "SM Zgoda"
     assert ConsumptionReading.objects.count() == 3
     assert ConsumptionReading.objects.get(point__identifier="W-0102").consumption_gj == Decimal("8")
@@ -264,7 +264,7 @@ def test_an_empty_ksef_number_may_be_filled_in_later(tmp_path, jaworzno):
     run_import(write_export(tmp_path / "first", changed("faktury.csv", 2, "numer_ksef", "")))
     assert Invoice.objects.get(number="FV/2026/11/0001").ksef_number == ""
     out, _ = run_import(write_export(tmp_path / "second"))
-    assert "faktury.csv: 2 wierszy — utworzono 0, zmieniono 1, bez zmian 1" in out
+    assert "faktury.csv: 2 wiersze — utworzono 0, zmieniono 1, bez zmian 1" in out
     assert Invoice.objects.get(number="FV/2026/11/0001").ksef_number == KSEF
     # ...but once there, it does not change.
     other = KSEF[:-5] + "A2-AC"
@@ -275,7 +275,7 @@ def test_an_empty_ksef_number_may_be_filled_in_later(tmp_path, jaworzno):
 def test_later_files_may_refer_to_the_database(tmp_path, jaworzno):
     run_import(write_export(tmp_path / "first", only={"odbiorcy.csv", "punkty.csv"}))
     out, _ = run_import(write_export(tmp_path / "second", only={"odczyty.csv", "faktury.csv", "pozycje.csv"}))
-    assert "odczyty.csv: 3 wierszy — utworzono 3" in out
+    assert "odczyty.csv: 3 wiersze — utworzono 3" in out
     assert Invoice.objects.count() == 2
 
 

@@ -62,7 +62,7 @@ def test_it_refuses_numbers_it_cannot_spell():
         ("64", 2, "64,00"),
         ("10597.67000000", 2, "10\u00a0597,67"),
         ("0.250000", 0, "0,25"),
-        ("-12.500", 0, "-12,5"),
+        ("-12.500", 0, "\u221212,5"),  # the minus sign, as every negative number is printed
         ("1000", 0, "1\u00a0000"),
     ],
 )

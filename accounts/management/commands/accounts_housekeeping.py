@@ -2,6 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import emails
 from accounts.limits import LONGEST_WINDOW
@@ -31,6 +32,9 @@ class Command(BaseCommand):
         pruned = store().prune(datetime.timedelta(seconds=LONGEST_WINDOW))
         staging = drop_abandoned_staging()
         self.stdout.write(
-            f"e-maile ponownie w kolejce: {requeued}, wygasłe hasła: {wiped}, usunięte liczniki: {pruned}, "
-            f"porzucone tabele importu: {staging}"
+            _(
+                "e-maile ponownie w kolejce: %(requeued)d, wygasłe hasła: %(wiped)d, usunięte liczniki: %(pruned)d, "
+                "porzucone tabele importu: %(staging)d"
+            )
+            % {"requeued": requeued, "wiped": wiped, "pruned": pruned, "staging": staging}
         )

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from customers.demo import DEMO_EMAIL, DEMO_NUMBER, DEMO_PASSWORD, DEMO_REGION, DemoExport, ExportWriter, add_months
@@ -49,18 +51,27 @@ class Command(BaseCommand):
 
     def handle(self, *args, customers, seed, until, months, output, no_load, if_empty, **options):
         if if_empty and Customer.objects.exists():
-            self.stdout.write("Dane są już w bazie: pomijam dane demonstracyjne.")
+            self.stdout.write(_("Dane są już w bazie: pomijam dane demonstracyjne."))
             self._print_demo_login()
             return
         until = self._parse_until(until)
         if customers < MINIMUM_CUSTOMERS:
-            raise CommandError(f"--customers: potrzeba co najmniej {MINIMUM_CUSTOMERS} odbiorców, podano {customers}.")
+            raise CommandError(
+                ngettext(
+                    "--customers: potrzeba co najmniej %(minimum)d odbiorcy, podano %(given)d.",
+                    "--customers: potrzeba co najmniej %(minimum)d odbiorców, podano %(given)d.",
+                    MINIMUM_CUSTOMERS,
+                )
+                % {"minimum": MINIMUM_CUSTOMERS, "given": customers}
+            )
         if not 1 <= months <= 240:
-            raise CommandError(f"--months: od 1 do 240 miesięcy, podano {months}.")
+            raise CommandError(_("--months: od 1 do 240 miesięcy, podano %(given)d.") % {"given": months})
         if not no_load and Customer.objects.exists():
             raise CommandError(
-                "Baza zawiera już odbiorców: dane demonstracyjne wczytuję tylko do pustej bazy. "
-                "Użyj --no-load, aby tylko zapisać pliki."
+                _(
+                    "Baza zawiera już odbiorców: dane demonstracyjne wczytuję tylko do pustej bazy. "
+                    "Użyj --no-load, aby tylko zapisać pliki."
+                )
             )
 
         regions = list(Region.objects.order_by("slug"))
@@ -83,7 +94,7 @@ class Command(BaseCommand):
                     for region in regions:
                         run = billing_import(folder=staging / region.slug, region=region, started_by="demo_data")
                         if run.result != ImportRun.Result.OK:
-                            raise CommandError(f"Import danych demonstracyjnych odrzucony:\n{run.errors}")
+                            raise CommandError(_("Import danych demonstracyjnych odrzucony:") + f"\n{run.errors}")
                     if settings.DEBUG:
                         enrol_demo_customer()  # a known password only on a development machine
             output.mkdir(exist_ok=True)
@@ -98,8 +109,13 @@ class Command(BaseCommand):
         for region, counts in totals.items():
             rows = ", ".join(f"{name} {count}" for name, count in counts.items())
             self.stdout.write(f"{region.name}: {output / region.slug} ({rows})")
-        action = "Zapisano pliki" if no_load else "Zapisano pliki i wczytano dane"
-        self.stdout.write(self.style.SUCCESS(f"{action}: {customers} odbiorców, {months} miesięcy do {until:%m.%Y}."))
+        action = _("Zapisano pliki") if no_load else _("Zapisano pliki i wczytano dane")
+        counted = ngettext("%(n)d odbiorca", "%(n)d odbiorców", customers) % {"n": customers}
+        until_text = ngettext("%(n)d miesiąc do %(until)s", "%(n)d miesięcy do %(until)s", months) % {
+            "n": months,
+            "until": f"{until:%m.%Y}",
+        }
+        self.stdout.write(self.style.SUCCESS(f"{action}: {counted}, {until_text}."))
         if not no_load:
             self._print_demo_login()
 
@@ -109,8 +125,16 @@ class Command(BaseCommand):
         ).first()
         if user is not None and user.check_password(DEMO_PASSWORD):
             self.stdout.write(
-                f"Demo: http://127.0.0.1:8000/{DEMO_REGION}/logowanie/ — Odbiorca {DEMO_NUMBER[2:]}, "
-                f"Hasło {DEMO_PASSWORD} (e-mail {DEMO_EMAIL}: wiadomości trafiają do var/mail/)."
+                _(
+                    "Demo: %(url)s — Odbiorca %(number)s, Hasło %(password)s "
+                    "(e-mail %(email)s: wiadomości trafiają do var/mail/)."
+                )
+                % {
+                    "url": f"http://127.0.0.1:8000/{DEMO_REGION}/logowanie/",
+                    "number": DEMO_NUMBER[2:],
+                    "password": DEMO_PASSWORD,
+                    "email": DEMO_EMAIL,
+                }
             )
 
     def _parse_until(self, value):
@@ -118,7 +142,9 @@ class Command(BaseCommand):
             return add_months(timezone.localdate().replace(day=1), -1)
         match = re.fullmatch(r"(\d{4})-(\d{2})", value)
         if not match or not 1 <= int(match[2]) <= 12:
-            raise CommandError(f"--until: oczekiwano miesiąca w postaci RRRR-MM, np. 2026-10; podano {value!r}.")
+            raise CommandError(
+                _("--until: oczekiwano miesiąca w postaci RRRR-MM, np. 2026-10; podano %(given)r.") % {"given": value}
+            )
         return datetime.date(int(match[1]), int(match[2]), 1)
 
 

@@ -4,6 +4,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
+from django.utils.translation import gettext as _
 
 from customers.models import Region
 from invoices.models import Invoice
@@ -53,12 +54,14 @@ class Command(BaseCommand):
         if workers < 1:
             raise CommandError(f"--workers: co najmniej 1, podano {workers}.")
         if limit is not None and limit < 1:
-            raise CommandError(f"--limit: co najmniej 1, podano {limit}.")
+            raise CommandError(_("--limit: co najmniej 1, podano %(given)d.") % {"given": limit})
         invoices = Invoice.objects.order_by("-issue_date", "-pk")
         if region:
             if not Region.objects.filter(slug=region).exists():
                 slugs = ", ".join(Region.objects.values_list("slug", flat=True))
-                raise CommandError(f"--region: nie ma regionu {region!r}. Dostępne: {slugs}.")
+                raise CommandError(
+                    _("--region: nie ma regionu %(slug)r. Dostępne: %(known)s.") % {"slug": region, "known": slugs}
+                )
             invoices = invoices.filter(region__slug=region)
         selected = list(invoices.values_list("pk", "pdf"))
         storage = Invoice._meta.get_field("pdf").storage
@@ -67,7 +70,10 @@ class Command(BaseCommand):
         if limit is not None:
             todo = todo[:limit]
         if dry_run:
-            self.stdout.write(f"Do wyrenderowania: {len(todo)}, pominięto (zapisane): {skipped}. Nic nie zmieniono.")
+            self.stdout.write(
+                _("Do wyrenderowania: %(todo)d, pominięto (zapisane): %(skipped)d. Nic nie zmieniono.")
+                % {"todo": len(todo), "skipped": skipped}
+            )
             return
         started = time.perf_counter()
         rendered, errors = self._render(todo, workers)
@@ -75,10 +81,17 @@ class Command(BaseCommand):
         for message in errors[:100]:
             self.stderr.write(message)
         rate = rendered / elapsed if elapsed else 0
-        summary = (
-            f"Wyrenderowano {rendered}, pominięto {skipped}, błędy {len(errors)} "
-            f"({elapsed:.1f} s, {rate:.1f} faktur/s, procesy: {min(workers, max(len(todo), 1))})."
-        )
+        summary = _(
+            "Wyrenderowano %(rendered)d, pominięto %(skipped)d, błędy %(errors)d "
+            "(%(elapsed).1f s, %(rate).1f faktur/s, procesy: %(workers)d)."
+        ) % {
+            "rendered": rendered,
+            "skipped": skipped,
+            "errors": len(errors),
+            "elapsed": elapsed,
+            "rate": rate,
+            "workers": min(workers, max(len(todo), 1)),
+        }
         if errors:
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))
@@ -95,5 +108,5 @@ class Command(BaseCommand):
                     futures = [pool.submit(render_chunk, chunk) for chunk in chunks]
                     results = [future.result() for future in as_completed(futures)]
         except PdfUnavailable as error:
-            raise CommandError(f"WeasyPrint nie działa na tym serwerze: {error}") from error
+            raise CommandError(_("WeasyPrint nie działa na tym serwerze: %(error)s") % {"error": error}) from error
         return sum(r for r, _ in results), [e for _, errs in results for e in errs]
