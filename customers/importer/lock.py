@@ -5,6 +5,7 @@ process loses both with its connection). A second run does not wait: it refuses 
 import contextlib
 import fcntl
 import hashlib
+import os
 import tempfile
 from pathlib import Path
 
@@ -19,7 +20,9 @@ BUSY = "Trwa inny import danych (blokada importu jest zajęta). Spróbuj ponowni
 def lock_file_path(connection):
     name = str(connection.settings_dict["NAME"])
     if connection.is_in_memory_db() or name.startswith("file:"):
-        digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+        # An in-memory database lives in one process only, so its lock is that process's: two test
+        # runs side by side must not refuse each other's imports.
+        digest = hashlib.sha256(f"{name}:{os.getpid()}".encode()).hexdigest()[:16]
         return Path(tempfile.gettempdir()) / f"ebok-import-{digest}.lock"
     return Path(f"{name}.import.lock")
 
