@@ -109,19 +109,34 @@ LONGEST_WINDOW = max(rule.window for rule in RULES)
 
 # Failed staff logins from one client IP, over all usernames: an office of a few staff members
 # mistypes now and then; 10 an hour stops both guessing and trying one password on many usernames.
-STAFF_LOGIN_FAILURES_PER_IP = Rule(10, 3600, "nieudane logowania do panelu z jednego adresu IP")
+STAFF_LOGIN_FAILURES_PER_IP = Rule(
+    10,
+    3600,
+    "nieudane logowania do panelu z jednego adresu IP",
+    _("Zbyt wiele nieudanych logowań do panelu z tej sieci."),
+)
 
 # Failed logins on one staff username from any IP. Not keyed by IP, unlike customers': a staff
 # account is worth an attack from many addresses. Staff passwords have 12+ characters, so 10 an hour
 # leaves guessing hopeless. The price: an attacker can keep one member locked out; another admin
 # lifts it by deleting the counter in "Limity prób" (key staff-login:<username>), or it ends with the hour.
-STAFF_LOGIN_FAILURES_PER_USERNAME = Rule(10, 3600, "nieudane logowania na jedną nazwę pracownika")
+STAFF_LOGIN_FAILURES_PER_USERNAME = Rule(
+    10,
+    3600,
+    "nieudane logowania na jedną nazwę pracownika",
+    _("Logowanie na tę nazwę użytkownika jest zablokowane. Blokadę może wcześniej zdjąć administrator."),
+)
 
 # Wrong second-factor codes (TOTP or recovery code) of one staff member in 24 hours. A 6-digit code
 # accepted ±30 s matches 3 in 10^6 guesses: at 10 a day a year of guessing, with the password already
 # known, succeeds with about 1% odds. A member's own typos are a couple a day. The code that confirms an
 # enrolment counts on the same counter.
-STAFF_CODE_FAILURES_PER_USER = Rule(10, 24 * 3600, "błędne kody weryfikacyjne jednego pracownika")
+STAFF_CODE_FAILURES_PER_USER = Rule(
+    10,
+    24 * 3600,
+    "błędne kody weryfikacyjne jednego pracownika",
+    _("Zbyt wiele błędnych kodów: weryfikacja tego konta jest zablokowana."),
+)
 
 RULES += [STAFF_LOGIN_FAILURES_PER_IP, STAFF_LOGIN_FAILURES_PER_USERNAME, STAFF_CODE_FAILURES_PER_USER]
 LONGEST_WINDOW = max(rule.window for rule in RULES)

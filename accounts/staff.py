@@ -12,7 +12,6 @@ lets in no one whom a device has not verified. ``manage.py reset_staff_otp`` mak
 """
 
 import base64
-import math
 import time
 
 import django_otp
@@ -26,7 +25,6 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -41,7 +39,7 @@ from django_otp.util import random_hex
 from accounts import limits
 from accounts.middleware import session_started
 from accounts.models import User
-from accounts.throttle import client_ip, ip_key, store
+from accounts.throttle import Limit, client_ip, ip_key, store
 
 PENDING = "ebok_staff_pending"
 PENDING_SECONDS = 10 * 60  # time from the password to the code, enough to install an app and enrol
@@ -49,38 +47,27 @@ RECOVERY_CODES = 10
 BACKEND = "accounts.backends.StaffBackend"
 
 
-def _wait(count):
-    """How long until the window of an exceeded limit ends, as staff read it."""
-    seconds = max((count.window_ends - timezone.now()).total_seconds(), 60)
-    if seconds > 90 * 60:
-        return _("%(h)d godz.") % {"h": math.ceil(seconds / 3600)}
-    return _("%(m)d min.") % {"m": math.ceil(seconds / 60)}
-
-
 class StaffLoginAttempt:
-    """One try of a staff password, counted before the password is checked, whether the username exists or not."""
+    """One try of a staff password, counted before the password is checked, whether the username exists or not.
+
+    The same shared call as every other limit (accounts.throttle.Limit): a refused try is not counted.
+    """
 
     def __init__(self, request, username):
-        self.ip_key = f"staff-login-ip:{ip_key(client_ip(request))}"
-        self.username_key = f"staff-login:{username.casefold()}"[:200]
+        self.per_ip = Limit(limits.STAFF_LOGIN_FAILURES_PER_IP, f"staff-login-ip:{ip_key(client_ip(request))}")
+        self.per_username = Limit(limits.STAFF_LOGIN_FAILURES_PER_USERNAME, f"staff-login:{username.casefold()}"[:200])
 
     def refusal(self):
-        per_ip = store().hit(self.ip_key, limits.STAFF_LOGIN_FAILURES_PER_IP.window)
-        if per_ip.count > limits.STAFF_LOGIN_FAILURES_PER_IP.limit:
-            return _("Zbyt wiele nieudanych logowań do panelu z tej sieci. Spróbuj ponownie za %(wait)s") % {
-                "wait": _wait(per_ip)
-            }
-        per_username = store().hit(self.username_key, limits.STAFF_LOGIN_FAILURES_PER_USERNAME.window)
-        if per_username.count > limits.STAFF_LOGIN_FAILURES_PER_USERNAME.limit:
-            return _(
-                "Logowanie na tę nazwę użytkownika jest zablokowane na %(wait)s Blokadę może wcześniej zdjąć "
-                "administrator."
-            ) % {"wait": _wait(per_username)}
+        if refusal := self.per_ip.hit():
+            return refusal.message
+        if refusal := self.per_username.hit():
+            self.per_ip.refund()
+            return refusal.message
         return None
 
     def succeeded(self):
-        store().refund(self.ip_key)
-        store().reset(self.username_key)
+        self.per_ip.refund()
+        store().reset(self.per_username.key)
 
 
 def code_key(user):
@@ -117,14 +104,8 @@ class CodeForm(forms.Form):
 
     def clean_code(self):
         code = "".join(self.cleaned_data["code"].split()).lower()
-        rule = limits.STAFF_CODE_FAILURES_PER_USER
-        count = store().hit(code_key(self.user), rule.window)
-        if count.count > rule.limit:
-            raise ValidationError(
-                _("Zbyt wiele błędnych kodów. Weryfikacja tego konta jest zablokowana na %(wait)s")
-                % {"wait": _wait(count)},
-                code="throttled",
-            )
+        if refusal := Limit(limits.STAFF_CODE_FAILURES_PER_USER, code_key(self.user)).hit():
+            raise ValidationError(refusal.message, code="throttled")
         self.device = self.check(code)
         if self.device is None:
             raise ValidationError(_("Kod jest nieprawidłowy albo już został użyty."), code="invalid")

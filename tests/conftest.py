@@ -6,6 +6,7 @@
 """
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -146,3 +147,9 @@ def committed_regions(django_db_blocker):
     yield
     with django_db_blocker.unblock():
         seed(apps, None)
+
+
+def without_csrf_token(html):
+    """A page as every visitor sees it: the CSRF token (of the language switch, say) is masked afresh for
+    every response, so it is left out when two answers are compared."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken"', html)
