@@ -26,7 +26,8 @@ PRODUCTION_MAIL = {"EMAIL_URL": "smtp+tls://user:pass@smtp.example.pl:587"}
 def run(code, **environment):
     unset = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "EMAIL_URL", "EMAIL_BACKEND", "DJANGO_ALLOW_ASYNC_UNSAFE")
     env = {key: value for key, value in os.environ.items() if key not in unset}
-    env.update(DJANGO_SETTINGS_MODULE="ebok.settings", **environment)
+    env.update(DJANGO_SETTINGS_MODULE="ebok.settings", EBOK_ENV_FILE="")  # a developer's .env is not read
+    env.update(environment)
     return subprocess.run(  # noqa: S603
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
     )
