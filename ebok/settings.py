@@ -173,7 +173,6 @@ STORAGES = {
 }
 
 
-
 def _mail_folder(url):
     """The folder of a filemail:// URL as written: filemail:///tmp/mail (or ////tmp/mail) is /tmp/mail,
     filemail://var/mail is var/mail of the project; django-environ alone would make both relative."""
@@ -200,6 +199,10 @@ ADMINS = [("Administrator", a) for a in env.list("ADMINS", default=[])]
 
 # `make run` uses accounts.mail.ConsoleAndFileBackend: each message on the console and in var/mail/.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
+if not DEBUG and EMAIL_BACKEND == "accounts.mail.ConsoleAndFileBackend":
+    # make run's development backend, e.g. from its .env left in a production checkout: one-time passwords
+    # would go to the logs.
+    raise ImproperlyConfigured(f"EMAIL_BACKEND {EMAIL_BACKEND} is for development: not with DEBUG off.")
 EMAIL_FILE_PATH = EMAIL_CONFIG.get("EMAIL_FILE_PATH") or env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 EMAIL_TIMEOUT = 30
 

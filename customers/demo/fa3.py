@@ -71,9 +71,11 @@ def annotations():
 
 
 def correction_parts(corrected):
-    ksef = [E.NrKSeF("1"), E.NrKSeFFaKorygowanej(corrected["numer_ksef"])] if corrected["numer_ksef"] else [
-        E.NrKSeFN("1")
-    ]
+    ksef = (
+        [E.NrKSeF("1"), E.NrKSeFFaKorygowanej(corrected["numer_ksef"])]
+        if corrected["numer_ksef"]
+        else [E.NrKSeFN("1")]
+    )
     return [
         E.PrzyczynaKorekty("Zastosowanie zatwierdzonej taryfy"),
         E.TypKorekty("2"),  # in the period of the correction's issue date

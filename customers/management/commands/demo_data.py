@@ -135,4 +135,3 @@ class Command(BaseCommand):
         if not match or not 1 <= int(match[2]) <= 12:
             raise CommandError(f"--until: oczekiwano miesiąca w postaci RRRR-MM, np. 2026-10; podano {value!r}.")
         return datetime.date(int(match[1]), int(match[2]), 1)
-
