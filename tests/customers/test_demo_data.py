@@ -14,9 +14,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+import zxingcpp
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
+from PIL import Image
 
 from accounts.models import User
 from consumption.models import ConsumptionReading
@@ -363,8 +365,6 @@ def test_the_correction_xml_names_the_corrected_invoice(demo):
 
 def decode_qr(pdf, tmp_path):
     """The texts of the QR codes on the first page of `pdf`, read from a 150 dpi raster."""
-    zxingcpp = pytest.importorskip("zxingcpp")
-    from PIL import Image
 
     tmp_path.mkdir(exist_ok=True)
     (tmp_path / "page.pdf").write_bytes(pdf)
