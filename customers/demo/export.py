@@ -1,10 +1,11 @@
 """A realistic, deterministic billing export for demos, tests and benchmarks.
 
-``DemoExport(region, customers=N, seed=S, until=date)`` yields one :class:`Account` at a time — a
-customer with its metering points, monthly readings, invoices with lines, and payments — as rows of
-the CSV contract (``spec/billing-export.md``) with typed values (``Decimal``, ``date``). The same
-arguments always give the same rows, and memory stays flat whatever N is, so the generator can feed
-a 50,000-customer benchmark as well as the ``make run`` demo.
+``DemoExport(region, customers=N, seed=S, until=date, today=date)`` yields one :class:`Account` at a
+time — a customer with its metering points, monthly readings, invoices with lines, and payments — as
+rows of the CSV contract (``spec/billing-export.md``) with typed values (``Decimal``, ``date``). The
+same arguments always give the same rows, and memory stays flat whatever N is, so the generator can
+feed a 50,000-customer benchmark as well as the ``make run`` demo. Nothing is dated after ``today``
+(``demo_data`` passes the real date): the demo never shows an invoice from the future.
 
 What it contains, per region:
 - customer codes from 1001 upwards: 1001 has one sub-customer (0001), every code divisible by 4 has
