@@ -15,17 +15,24 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make run: install, migrate the SQLite database under var/, load demo data once, serve on :8000
-## with the e-mail worker beside it; e-mail goes to the console and to var/mail/.
-run: export DEBUG ?= 1
-run: export EMAIL_BACKEND ?= accounts.mail.ConsoleAndFileBackend
-run: $(STAMP)
+## make .env: development settings of this machine, written once (make run does it first): DEBUG on,
+## a random SECRET_KEY, e-mail to the console and var/mail/. manage.py reads it, so every
+## `.venv/bin/python manage.py ...` of the README works as printed. Never used in production.
+.env:
+	@umask 077 && $(PYTHON) -c 'import secrets; print("# Development settings of this machine, written by make run (README: Settings).\nDEBUG=1\nSECRET_KEY=" + secrets.token_urlsafe(50) + "\nEMAIL_BACKEND=accounts.mail.ConsoleAndFileBackend")' > .env.new
+	@mv .env.new .env
+	@echo "Zapisano .env: DEBUG=1, losowy SECRET_KEY, e-mail do konsoli i do var/mail/."
+
+## make run: install, write .env, migrate the SQLite database under var/, load demo data once, serve
+## on :8000 with the e-mail worker beside it; e-mail goes to the console and to var/mail/.
+run: .env $(STAMP)
 	@mkdir -p var/mail
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo_data --if-empty
 	@echo
 	@echo "eBOK działa na http://127.0.0.1:8000/ (panel pracowników: http://127.0.0.1:8000/admin/)."
-	@echo "Konto pracownika: .venv/bin/python manage.py createsuperuser. Ctrl+C kończy."
+	@echo "Konto pracownika: .venv/bin/python manage.py createsuperuser. Komunikaty bibliotek PDF: var/log/pdf.log."
+	@echo "Ctrl+C kończy."
 	@echo
 	@trap 'kill 0' EXIT INT TERM; \
 	$(PY) manage.py db_worker --no-reload & \

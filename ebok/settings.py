@@ -1,11 +1,12 @@
 """eBOK settings: one module, everything that differs between machines comes from the environment.
 
 Read by django-environ from the process environment (and from a ``.env`` file beside ``manage.py``
-when there is one). Nothing secret has a default: with ``DEBUG`` off the project refuses to start
-without a real ``SECRET_KEY``.
+when there is one: ``make run`` writes a development one). Nothing secret has a default: with ``DEBUG``
+off the project refuses to start without a real ``SECRET_KEY``.
 """
 
 import datetime
+import os
 from pathlib import Path
 
 import environ
@@ -15,8 +16,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    env.read_env(BASE_DIR / ".env")
+# The environment wins over the file. EBOK_ENV_FILE names another file, or none when empty (the test
+# settings do that, so that a developer's .env cannot change what the tests see).
+ENV_FILE = os.environ.get("EBOK_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE and Path(ENV_FILE).is_file():
+    env.read_env(ENV_FILE)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -35,7 +39,8 @@ if not SECRET_KEY and DEBUG:
 if not DEBUG and not _is_real_secret_key(SECRET_KEY):
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random string of at least 50 characters when DEBUG is off. "
-        'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(50))"'
+        'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(50))". '
+        "For development, `make run` (or `make .env`) writes a .env with DEBUG=1 and a key."
     )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
@@ -181,11 +186,24 @@ STORAGES = {
     },
 }
 
+
+def _mail_folder(url):
+    """The folder of a filemail:// URL as written: filemail:///tmp/mail (or ////tmp/mail) is /tmp/mail,
+    filemail://var/mail is var/mail of the project; django-environ alone would make both relative."""
+    path = url.removeprefix("filemail://").partition("?")[0]
+    if not path.strip("/"):
+        return None
+    return "/" + path.lstrip("/") if path.startswith("/") else str(BASE_DIR / path)
+
+
 # E-mail: smtp+tls://user:password@host:587, consolemail://, filemail:///path/to/folder
 # Without DEBUG an address must be given: a console default would print one-time passwords to the logs.
 if not DEBUG and "EMAIL_URL" not in env and "EMAIL_BACKEND" not in env:
     raise ImproperlyConfigured("EMAIL_URL must be set when DEBUG is off, e.g. smtp+tls://user:password@host:587")
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
+EMAIL_CONFIG = env.email_url_config(EMAIL_URL)
+if EMAIL_URL.startswith("filemail:"):
+    EMAIL_CONFIG["EMAIL_FILE_PATH"] = _mail_folder(EMAIL_URL)
 vars().update(EMAIL_CONFIG)
 # The portal's address as customers reach it, for links in e-mails.
 EBOK_BASE_URL = env.str("EBOK_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -195,6 +213,10 @@ ADMINS = [("Administrator", a) for a in env.list("ADMINS", default=[])]
 
 # `make run` uses accounts.mail.ConsoleAndFileBackend: each message on the console and in var/mail/.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
+if not DEBUG and EMAIL_BACKEND == "accounts.mail.ConsoleAndFileBackend":
+    # make run's development backend, e.g. from its .env left in a production checkout: one-time passwords
+    # would go to the logs.
+    raise ImproperlyConfigured(f"EMAIL_BACKEND {EMAIL_BACKEND} is for development: not with DEBUG off.")
 EMAIL_FILE_PATH = EMAIL_CONFIG.get("EMAIL_FILE_PATH") or env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 EMAIL_TIMEOUT = 30
 
@@ -243,6 +265,10 @@ OTP_TOTP_ISSUER = "eBOK"
 OTP_TOTP_THROTTLE_FACTOR = OTP_STATIC_THROTTLE_FACTOR = 0
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
+# What the PDF libraries say about fonts and CSS (WeasyPrint, fontTools) goes to LOG_DIR/pdf.log, not to the
+# console, where it would bury the development server's output and the e-mails `make run` prints.
+LOG_DIR = Path(env.str("LOG_DIR", default=str(VAR_DIR / "log")))
+LOG_DIR.mkdir(parents=True, exist_ok=True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -250,6 +276,12 @@ LOGGING = {
     "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "pdf_file": {
+            "class": "logging.handlers.WatchedFileHandler",  # reopens the file after logrotate moved it
+            "filename": str(LOG_DIR / "pdf.log"),
+            "formatter": "plain",
+            "delay": True,
+        },
         # Errors (a failed request, an e-mail given up) reach the ADMINS by e-mail in production.
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
@@ -260,8 +292,9 @@ LOGGING = {
     "root": {"handlers": ["console", "mail_admins"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "weasyprint": {"level": "WARNING"},  # its INFO lines narrate every step of every PDF
-        "fontTools": {"level": "WARNING"},
+        # WARNING and up: their INFO lines narrate every step of every PDF.
+        "weasyprint": {"level": "WARNING", "handlers": ["pdf_file"], "propagate": False},
+        "fontTools": {"level": "WARNING", "handlers": ["pdf_file"], "propagate": False},
     },
 }
 

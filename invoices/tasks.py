@@ -1,5 +1,7 @@
 """Background work of the invoices app, run by ``manage.py db_worker``."""
 
+import contextlib
+import contextvars
 import logging
 from collections import Counter
 
@@ -15,6 +17,9 @@ logger = logging.getLogger(__name__)
 # Invoices per queued task: an import of 100,000 new invoices queues 5,000 tasks, not 100,000 task rows,
 # and a batch (about 2–10 s) never keeps a waiting e-mail long from the worker.
 PDF_BATCH = 20
+
+# Set inside `pdf_renders_on_demand()`: the imports then queue no renders.
+_on_demand = contextvars.ContextVar("pdf_renders_on_demand", default=False)
 
 
 @task()
@@ -47,11 +52,25 @@ def render_invoice_pdfs(public_ids, force=False):
     return dict(outcomes)
 
 
+@contextlib.contextmanager
+def pdf_renders_on_demand():
+    """Within the block `enqueue_pdf_renders` queues nothing, and each PDF is rendered on its first download
+    (``invoices.services.invoice_pdf``). For the demo data: hundreds of invoices that are mostly never opened
+    would keep the worker (and a core) busy for minutes right when ``make run`` starts."""
+    token = _on_demand.set(True)
+    try:
+        yield
+    finally:
+        _on_demand.reset(token)
+
+
 def enqueue_pdf_renders(invoices, *, batch=PDF_BATCH, force=True):
     """Queue the renders of `invoices` (Invoice objects or their public ids), `batch` invoices to a task.
     Inside a transaction the task rows commit or roll back with it (the database backend). Forced by
     default: an import queues what it created or changed, and a render that was under way while it
     committed must not count as up to date."""
+    if _on_demand.get():
+        return []
     if not pdf.available():
         logger.warning("PDF-y nie są kolejkowane: WeasyPrint nie działa na tym serwerze (zob. manage.py check).")
         return []

@@ -4,20 +4,34 @@ import csv
 import datetime
 import io
 import itertools
+import re
+import shutil
+import subprocess
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+import zxingcpp
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+from PIL import Image
 
+from accounts.models import User
 from consumption.models import ConsumptionReading
 from customers.contract import FILES
+from customers.demo.logins import DEMO_PASSWORD
 from customers.management.commands import demo_data
-from customers.models import Customer, ImportRun, MeteringPoint
+from customers.models import Customer, ImportRun, MeteringPoint, Region
 from customers.validators import nip_checksum_ok
+from invoices import ksef, verification
 from invoices.models import Invoice, InvoiceLine, Payment
+from invoices.pdf import render_pdf
 from invoices.validators import ksef_number_ok, nrb_checksum_ok
+from tests.conftest import log_in
 
 REGIONS = ("jaworzno", "bedzin-czeladz-sosnowiec")
 
@@ -63,6 +77,12 @@ def test_it_is_deterministic_for_a_seed(export, tmp_path, db):
         for name in FILES:
             same = (tmp_path / "again" / region / name).read_bytes()
             assert same == (export / region / name).read_bytes(), name
+        xml = sorted(path.name for path in (export / region / "ksef").iterdir())
+        assert xml
+        for name in xml:
+            assert (tmp_path / "again" / region / "ksef" / name).read_bytes() == (
+                export / region / "ksef" / name
+            ).read_bytes()
         assert (tmp_path / "other" / region / "faktury.csv").read_bytes() != (
             export / region / "faktury.csv"
         ).read_bytes()
@@ -212,14 +232,20 @@ def test_it_rejects_bad_arguments_with_a_clear_message(args, message, tmp_path, 
 
 def test_it_goes_through_import_billing_and_records_the_runs(tmp_path, db):
     run("--customers", "8", "--until", "2026-10", "--output", str(tmp_path))
-    runs = ImportRun.objects.order_by("region__slug")
-    assert [(r.region.slug, r.result, r.started_by) for r in runs] == [
-        ("bedzin-czeladz-sosnowiec", "ok", "demo_data"),
-        ("jaworzno", "ok", "demo_data"),
+    runs = ImportRun.objects.order_by("kind", "region__slug")
+    assert [(r.kind, r.region.slug, r.result, r.started_by) for r in runs] == [
+        ("csv", "bedzin-czeladz-sosnowiec", "ok", "demo_data"),
+        ("csv", "jaworzno", "ok", "demo_data"),
+        ("ksef", "bedzin-czeladz-sosnowiec", "ok", "demo_data"),
+        ("ksef", "jaworzno", "ok", "demo_data"),
     ]
-    assert sum(r.created for r in runs) == sum(
+    csv_runs, ksef_runs = runs[:2], runs[2:]
+    assert sum(r.created for r in csv_runs) == sum(
         len(read(tmp_path / region, name)) for region in REGIONS for name in FILES
     )
+    # The XML completes the invoices the CSV created: it creates none and changes nothing else.
+    assert [(r.created, r.unchanged) for r in ksef_runs] == [(0, 0), (0, 0)]
+    assert sum(r.updated for r in ksef_runs) == Invoice.objects.exclude(ksef_number="").count() > 0
 
 
 def test_a_failure_halfway_leaves_no_data_and_no_files(tmp_path, db, monkeypatch):
@@ -241,3 +267,179 @@ def test_a_failure_halfway_leaves_no_data_and_no_files(tmp_path, db, monkeypatch
     assert not ImportRun.objects.exists()
     assert not (tmp_path / "out" / "jaworzno").exists()
     assert [p for p in Path(tmp_path).iterdir() if p.name.startswith(".")] == []
+
+
+# -- relative to today ------------------------------------------------------------------------
+
+
+def warsaw(*args):
+    return datetime.datetime(*args, 9, 0, tzinfo=ZoneInfo("Europe/Warsaw"))
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        datetime.date(2026, 12, 1),  # the November invoice is issued on 4 December
+        datetime.date(2026, 12, 3),
+        datetime.date(2026, 11, 30),  # a month's last day: its readings are complete, its invoice is not out
+        datetime.date(2027, 1, 31),
+        datetime.date(2027, 2, 28),
+        datetime.date(2026, 3, 31),
+    ],
+)
+def test_it_dates_nothing_after_today(today, tmp_path, db):
+    with time_machine.travel(warsaw(today.year, today.month, today.day), tick=False):
+        run("--no-load", "--customers", "8", "--output", str(tmp_path))
+    for region in REGIONS:
+        invoices = read(tmp_path / region, "faktury.csv")
+        readings = read(tmp_path / region, "odczyty.csv")
+        assert max(date(row["data_wystawienia"]) for row in invoices) <= today
+        assert max(date(row["data"]) for row in read(tmp_path / region, "wplaty.csv")) <= today
+        assert max(date(row["data_do"]) for row in readings) <= today
+        # The default is the last complete month: its readings are there even before its invoice.
+        last_month = date(max(readings, key=lambda row: date(row["data_do"]))["data_do"])
+        assert last_month.replace(day=1) == (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+        for path in (tmp_path / region / "ksef").iterdir():
+            issued = ksef.parse(ksef.validate(path.read_bytes())).issue_date
+            assert datetime.date.fromisoformat(issued) <= today
+
+
+def test_on_1_december_the_november_invoice_is_not_there_yet(tmp_path, db):
+    with time_machine.travel(warsaw(2026, 12, 1), tick=False):
+        run("--customers", "6", "--months", "12", "--output", str(tmp_path))
+    assert not Invoice.objects.filter(number__startswith="FV/2026/12/").exists()
+    assert Invoice.objects.filter(number="FV/2026/11/0001").exists()
+    assert not Invoice.objects.filter(issue_date__gt=datetime.date(2026, 12, 1)).exists()
+    assert not Payment.objects.filter(date__gt=datetime.date(2026, 12, 1)).exists()
+    assert ConsumptionReading.objects.filter(period_to=datetime.date(2026, 11, 30)).exists()
+    # The demo customer's story still has its open newest invoice and its correction.
+    demo = Customer.objects.get(region__slug="jaworzno", number="001001", sub_code="0000")
+    newest = demo.invoices.filter(kind="VAT").newest_first().first()
+    assert newest.number.startswith("FV/2026/11/")
+    assert not newest.payments.exists()
+    assert demo.invoices.filter(kind="KOR").exists()
+
+
+# -- the KSeF XML and the verification code -----------------------------------------------------
+
+
+@pytest.fixture
+def demo(tmp_path, db):
+    """The demo as `make run` loads it on 1 December 2026, a little smaller."""
+    with time_machine.travel(warsaw(2026, 12, 1), tick=False):
+        output = run("--customers", "6", "--months", "12", "--output", str(tmp_path))
+    return output
+
+
+def test_every_invoice_with_a_ksef_number_carries_schema_valid_xml(demo):
+    with_number = Invoice.objects.exclude(ksef_number="").select_related("customer", "region")
+    assert with_number.count() > 50
+    assert not with_number.filter(ksef_xml__isnull=True).exists()
+    assert not Invoice.objects.filter(ksef_number="", ksef_xml__isnull=False).exists()
+    for invoice in with_number:
+        raw = bytes(invoice.ksef_xml)
+        parsed = ksef.parse(ksef.validate(raw))
+        facts = verification.read_facts(raw)
+        assert (parsed.number, parsed.gross, parsed.net, parsed.vat) == (
+            invoice.number,
+            invoice.gross,
+            invoice.net,
+            invoice.vat,
+        )
+        assert facts.seller.nip == invoice.region.seller_nip
+        assert facts.buyer.name == invoice.customer.name
+        assert parsed.customer_code == f"{int(invoice.customer.number)}-{invoice.customer.sub_code}"
+        assert ksef_number_ok(invoice.ksef_number)
+        assert invoice.ksef_number.startswith(f"{invoice.region.seller_nip}-{invoice.issue_date:%Y%m%d}-")
+
+
+def test_the_correction_xml_names_the_corrected_invoice(demo):
+    correction = Invoice.objects.get(region__slug="jaworzno", kind="KOR")
+    parsed = ksef.parse(ksef.validate(bytes(correction.ksef_xml)))
+    assert parsed.kind == "KOR"
+    assert parsed.corrected_number == correction.corrects.number
+    assert parsed.gross == correction.gross < 0
+    if correction.corrects.ksef_number:
+        assert correction.corrects.ksef_number.encode() in bytes(correction.ksef_xml)
+
+
+def decode_qr(pdf, tmp_path):
+    """The texts of the QR codes on the first page of `pdf`, read from a 150 dpi raster."""
+
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "page.pdf").write_bytes(pdf)
+    subprocess.run(  # noqa: S603
+        [PDFTOPPM, "-png", "-r", "150", "-f", "1", "-l", "1", tmp_path / "page.pdf", tmp_path / "page"], check=True
+    )
+    with Image.open(next(tmp_path.glob("page*.png"))) as image:
+        return [code.text for code in zxingcpp.read_barcodes(image) if code.format == zxingcpp.BarcodeFormat.QRCode]
+
+
+PDFTOPPM = shutil.which("pdftoppm")
+needs_raster = pytest.mark.skipif(PDFTOPPM is None, reason="pdftoppm (poppler-utils) is not installed")
+
+
+def test_every_ksef_invoice_page_shows_its_verification_code(demo, client):
+    demo_customer = Customer.objects.get(region__slug="jaworzno", number="001001", sub_code="0000")
+    log_in(client, demo_customer)
+    invoices = demo_customer.invoices.exclude(ksef_number="")
+    assert invoices.count() >= 9
+    for invoice in invoices:
+        body = client.get(reverse("invoices:detail", args=[invoice.public_id])).content.decode()
+        url = verification.verification_url(bytes(invoice.ksef_xml))
+        assert f'href="{url}"' in body
+        assert f'<figcaption class="ksef-qr__caption">{invoice.ksef_number}</figcaption>' in body
+
+
+@needs_raster
+def test_the_qr_code_on_the_page_and_in_the_pdf_decodes_to_the_verification_url(demo, client, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    demo_customer = Customer.objects.get(region__slug="bedzin-czeladz-sosnowiec", number="001001", sub_code="0000")
+    log_in(client, demo_customer)
+    invoice = demo_customer.invoices.exclude(ksef_number="").newest_first().first()
+    url = verification.verification_url(bytes(invoice.ksef_xml))
+
+    pdf = client.get(reverse("invoices:pdf", args=[invoice.public_id])).content
+    assert decode_qr(pdf, tmp_path / "pdf") == [url]
+
+    page = client.get(reverse("invoices:detail", args=[invoice.public_id])).content.decode()
+    svg = re.search(r'<a href="[^"]+" class="ksef-qr__code"[^>]*>(<svg.*?</svg>)', page, re.S)[1]
+    shown = render_pdf(f"<html><body style='margin:2cm'><div style='width:6cm'>{svg}</div></body></html>")
+    assert decode_qr(shown, tmp_path / "page") == [url]
+
+
+def test_it_queues_no_pdf_renders(demo):
+    assert not DBTaskResult.objects.filter(task_path="invoices.tasks.render_invoice_pdfs").exists()
+    assert not Invoice.objects.exclude(pdf="").exists()  # each is rendered on its first download
+
+
+# -- the demo logins ---------------------------------------------------------------------------
+
+
+def test_each_region_has_an_enrolled_demo_login_and_the_command_prints_it(tmp_path, db, settings):
+    settings.DEBUG = True  # make run; only then is the published password set
+    output = run("--customers", "6", "--months", "3", "--output", str(tmp_path))
+    for region in Region.objects.all():
+        customer = Customer.objects.get(region=region, number="001001", sub_code="0000")
+        assert customer.email == f"demo.{region.slug}@ebok.example"
+        assert customer.email_requested_on is not None
+        assert customer.user.check_password(DEMO_PASSWORD)
+        assert (
+            f"{region.name}: http://127.0.0.1:8000/{region.slug}/logowanie/ — Odbiorca 1001, hasło {DEMO_PASSWORD} "
+            f"(e-mail {customer.email})"
+        ) in output
+    assert "Pobierz hasło do systemu" in output
+    assert "var/mail/" in output
+    # make run prints them again on every start.
+    again = run("--if-empty", "--output", str(tmp_path))
+    assert f"Odbiorca 1001, hasło {DEMO_PASSWORD}" in again
+    assert again.count("/logowanie/") == 2
+
+
+def test_without_debug_the_addresses_are_enrolled_but_no_password_is_set(tmp_path, db):
+    output = run("--customers", "6", "--months", "3", "--output", str(tmp_path))
+    for customer in Customer.objects.filter(number="001001", sub_code="0000"):
+        assert customer.email.endswith("@ebok.example")
+        assert not User.objects.filter(customer=customer).exclude(password__startswith="!").exists()
+    assert DEMO_PASSWORD not in output
+    assert output.count("Odbiorca 1001, hasło: „Pobierz hasło do systemu”") == 2

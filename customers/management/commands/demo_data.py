@@ -11,10 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import User
-from customers.demo import DEMO_EMAIL, DEMO_NUMBER, DEMO_PASSWORD, DEMO_REGION, DemoExport, ExportWriter, add_months
+from customers.demo import DemoExport, ExportWriter, add_months
+from customers.demo.fa3 import KsefWriter
+from customers.demo.logins import enrol_demo_customers, print_demo_logins
 from customers.importer.run import billing_import
 from customers.models import Customer, ImportRun, Region
+from invoices.ksef_import import ksef_import
+from invoices.tasks import pdf_renders_on_demand
 
 MINIMUM_CUSTOMERS = 6
 
@@ -22,9 +25,11 @@ MINIMUM_CUSTOMERS = 6
 class Command(BaseCommand):
     help = (
         "Writes a realistic billing export (the six CSV files of spec/billing-export.md, one folder per "
-        "region) and loads them into an empty database through import_billing, in one transaction. The same --seed, "
-        "--customers and --until always give byte-identical files. With --if-empty it does nothing when "
-        "customers already exist (what `make run` uses); with --no-load it only writes the files."
+        "region, and the FA(3) XML of every invoice with a KSeF number in its ksef/ subfolder) and loads it "
+        "into an empty database through import_billing and import_ksef, in one transaction. Nothing is dated "
+        "after today. The same --seed, --customers and --until give byte-identical files. PDFs are not "
+        "queued: each is rendered on its first download. With --if-empty it does nothing when customers "
+        "already exist (what `make run` uses); with --no-load it only writes the files."
     )
 
     def add_arguments(self, parser):
@@ -52,7 +57,7 @@ class Command(BaseCommand):
     def handle(self, *args, customers, seed, until, months, output, no_load, if_empty, **options):
         if if_empty and Customer.objects.exists():
             self.stdout.write(_("Dane są już w bazie: pomijam dane demonstracyjne."))
-            self._print_demo_login()
+            print_demo_logins(self.stdout.write)
             return
         until = self._parse_until(until)
         if customers < MINIMUM_CUSTOMERS:
@@ -75,6 +80,7 @@ class Command(BaseCommand):
             )
 
         regions = list(Region.objects.order_by("slug"))
+        today = timezone.localdate()
         shares = [customers - customers // 2, customers // 2]
         output.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
@@ -82,21 +88,22 @@ class Command(BaseCommand):
             totals = {}
             for region, share in zip(regions, shares, strict=True):
                 export = DemoExport(
-                    region.slug, customers=share, seed=seed, until=until, months=months, seller_nip=region.seller_nip
+                    region.slug,
+                    customers=share,
+                    seed=seed,
+                    until=until,
+                    months=months,
+                    seller_nip=region.seller_nip,
+                    today=today,
                 )
+                xml = KsefWriter(staging / region.slug / "ksef", seller=region)
                 with ExportWriter(staging / region.slug) as writer:
                     for account in export:
                         writer.write(account)
-                totals[region] = writer.counts
+                        xml.write(account)
+                totals[region] = {**writer.counts, "ksef/*.xml": xml.count}
             if not no_load:
-                # The real import path, both regions in one transaction.
-                with transaction.atomic():
-                    for region in regions:
-                        run = billing_import(folder=staging / region.slug, region=region, started_by="demo_data")
-                        if run.result != ImportRun.Result.OK:
-                            raise CommandError(_("Import danych demonstracyjnych odrzucony:") + f"\n{run.errors}")
-                    if settings.DEBUG:
-                        enrol_demo_customer()  # a known password only on a development machine
+                self._load(staging, regions)
             output.mkdir(exist_ok=True)
             for region in regions:
                 target = output / region.slug
@@ -117,25 +124,25 @@ class Command(BaseCommand):
         }
         self.stdout.write(self.style.SUCCESS(f"{action}: {counted}, {until_text}."))
         if not no_load:
-            self._print_demo_login()
+            print_demo_logins(self.stdout.write)
 
-    def _print_demo_login(self):
-        user = User.objects.filter(
-            customer__region__slug=DEMO_REGION, customer__number=DEMO_NUMBER, customer__sub_code="0000"
-        ).first()
-        if user is not None and user.check_password(DEMO_PASSWORD):
-            self.stdout.write(
-                _(
-                    "Demo: %(url)s — Odbiorca %(number)s, Hasło %(password)s "
-                    "(e-mail %(email)s: wiadomości trafiają do var/mail/)."
-                )
-                % {
-                    "url": f"http://127.0.0.1:8000/{DEMO_REGION}/logowanie/",
-                    "number": DEMO_NUMBER[2:],
-                    "password": DEMO_PASSWORD,
-                    "email": DEMO_EMAIL,
-                }
-            )
+    def _load(self, staging, regions):
+        """The real import paths, both regions in one transaction: the CSV export, then its KSeF XML.
+        No PDF is queued: the worker would spend minutes on hundreds of invoices nobody opens."""
+        with transaction.atomic(), pdf_renders_on_demand():
+            for region in regions:
+                run = billing_import(folder=staging / region.slug, region=region, started_by="demo_data")
+                self._check(run)
+            for region in regions:
+                folder = staging / region.slug / "ksef"
+                if folder.is_dir():
+                    self._check(ksef_import(paths=[folder], region=region, started_by="demo_data"))
+            # Addresses as if staff had enrolled them; a known password only on a development machine.
+            enrol_demo_customers(set_password=settings.DEBUG)
+
+    def _check(self, run):
+        if run.result != ImportRun.Result.OK:
+            raise CommandError(_("Import danych demonstracyjnych odrzucony:") + f"\n{run.errors}")
 
     def _parse_until(self, value):
         if value is None:
@@ -146,14 +153,3 @@ class Command(BaseCommand):
                 _("--until: oczekiwano miesiąca w postaci RRRR-MM, np. 2026-10; podano %(given)r.") % {"given": value}
             )
         return datetime.date(int(match[1]), int(match[2]), 1)
-
-
-def enrol_demo_customer():
-    """The demo customer gets an e-mail (as if staff had enrolled it) and a known password."""
-    customer = Customer.objects.get(region__slug=DEMO_REGION, number=DEMO_NUMBER, sub_code="0000")
-    customer.email = DEMO_EMAIL
-    customer.email_requested_on = timezone.localdate()
-    customer.save(update_fields=["email", "email_requested_on"])
-    user = User.objects.for_customer(customer)
-    user.set_password(DEMO_PASSWORD)
-    user.save(update_fields=["password"])

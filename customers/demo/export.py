@@ -1,10 +1,11 @@
 """A realistic, deterministic billing export for demos, tests and benchmarks.
 
-``DemoExport(region, customers=N, seed=S, until=date)`` yields one :class:`Account` at a time — a
-customer with its metering points, monthly readings, invoices with lines, and payments — as rows of
-the CSV contract (``spec/billing-export.md``) with typed values (``Decimal``, ``date``). The same
-arguments always give the same rows, and memory stays flat whatever N is, so the generator can feed
-a 50,000-customer benchmark as well as the ``make run`` demo.
+``DemoExport(region, customers=N, seed=S, until=date, today=date)`` yields one :class:`Account` at a
+time — a customer with its metering points, monthly readings, invoices with lines, and payments — as
+rows of the CSV contract (``spec/billing-export.md``) with typed values (``Decimal``, ``date``). The
+same arguments always give the same rows, and memory stays flat whatever N is, so the generator can
+feed a 50,000-customer benchmark as well as the ``make run`` demo. Nothing is dated after ``today``
+(``demo_data`` passes the real date): the demo never shows an invoice from the future.
 
 What it contains, per region:
 - customer codes from 1001 upwards: 1001 has one sub-customer (0001), every code divisible by 4 has
@@ -20,13 +21,22 @@ What it contains, per region:
 """
 
 import calendar
-import csv
 import datetime
 import random
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from customers.contract import FILES, format_cell
+from customers.demo.names import (
+    COMPANIES,
+    COOPERATIVES,
+    FIRST_NAMES,
+    SCHOOLS,
+    STREETS,
+    SURNAMES,
+    TARIFF_GROUPS,
+    TOWNS,
+    feminine,
+)
 from customers.validators import NIP_WEIGHTS
 from invoices.validators import ksef_checksum, nrb_check_digits
 
@@ -46,85 +56,6 @@ TARIFF_2024 = {
     "transmission_fixed": Decimal("4380.15"),  # zł/MW per month
     "transmission_variable": Decimal("22.47"),  # zł/GJ
 }
-
-TOWNS = {
-    "jaworzno": [("Jaworzno", "43-600"), ("Jaworzno", "43-603"), ("Jaworzno", "43-608")],
-    "bedzin-czeladz-sosnowiec": [("Sosnowiec", "41-200"), ("Będzin", "42-500"), ("Czeladź", "41-250")],
-}
-STREETS = {
-    "Jaworzno": [
-        "Grunwaldzka",
-        "Mickiewicza",
-        "Krakowska",
-        "Armii Krajowej",
-        "Obrońców Poczty Gdańskiej",
-        "Inwalidów Wojennych",
-        "Paderewskiego",
-        "Kościuszki",
-        "Chełmońskiego",
-        "Moniuszki",
-    ],
-    "Sosnowiec": [
-        "3 Maja",
-        "Piłsudskiego",
-        "Małachowskiego",
-        "Kilińskiego",
-        "Orla",
-        "Narutowicza",
-        "Staszica",
-        "Kościelna",
-    ],
-    "Będzin": ["Małachowskiego", "Kołłątaja", "Piłsudskiego", "Sienkiewicza", "Zawale", "Krakowska"],
-    "Czeladź": ["Katowicka", "Bytomska", "Szpitalna", "Grodziecka", "Kościuszki", "Nowopogońska"],
-}
-COOPERATIVES = ["Zgoda", "Przyszłość", "Górnik", "Energetyk", "Podwale", "Osiedle Stałe", "Hutnik", "Zagłębie"]
-SCHOOLS = ["Szkoła Podstawowa nr {n}", "Przedszkole Miejskie nr {n}", "Zespół Szkół Technicznych nr {n}"]
-COMPANIES = [
-    "Piekarnia {s} s.c.",
-    "{s} Nieruchomości Sp. z o.o.",
-    "Przychodnia Lekarska „{s}” Sp. z o.o.",
-    "{s} Serwis Sp. z o.o.",
-]
-SURNAMES = [
-    "Nowak",
-    "Kowalski",
-    "Wiśniewski",
-    "Wójcik",
-    "Kowalczyk",
-    "Kamiński",
-    "Lewandowski",
-    "Zieliński",
-    "Szymański",
-    "Woźniak",
-    "Dąbrowski",
-    "Kozłowski",
-    "Mazur",
-    "Jankowski",
-    "Kwiatkowski",
-]
-FIRST_NAMES = [
-    "Jan",
-    "Anna",
-    "Piotr",
-    "Maria",
-    "Krzysztof",
-    "Katarzyna",
-    "Andrzej",
-    "Małgorzata",
-    "Tomasz",
-    "Agnieszka",
-    "Paweł",
-    "Barbara",
-    "Łukasz",
-    "Ewa",
-]
-TARIFF_GROUPS = ["A1", "A2", "B1", "B2", "C1"]
-
-# The demo login `make run` prints (demo data only: production never has such an account).
-DEMO_REGION = "jaworzno"
-DEMO_NUMBER = "001001"
-DEMO_EMAIL = "demo@ebok.example"
-DEMO_PASSWORD = "zielony-kaloryfer-42"  # noqa: S105 - the published demo password
 
 LINE_HEAT = "Opłata za ciepło"
 LINE_POWER = "Opłata za zamówioną moc cieplną"
@@ -160,10 +91,6 @@ def tariff(year):
     return {name: (price * factor).quantize(CENT, rounding=ROUND_HALF_UP) for name, price in TARIFF_2024.items()}
 
 
-def feminine(surname):
-    return surname[:-1] + "a" if surname.endswith("ki") else surname
-
-
 @dataclass
 class Account:
     """One customer and everything the export says about it, as rows of the six contract files."""
@@ -183,7 +110,7 @@ class Account:
 class DemoExport:
     """Iterate to get the region's accounts; counters (invoice and payment numbers) run across them."""
 
-    def __init__(self, region, *, customers, seed, until, months=36, seller_nip="6320000068"):
+    def __init__(self, region, *, customers, seed, until, months=36, seller_nip="6320000068", today=None):
         self.region = region
         self.customers = customers
         self.seed = seed
@@ -191,6 +118,9 @@ class DemoExport:
         self.first_month = add_months(self.last_month, -(months - 1))
         self.seller_nip = seller_nip
         self.region_digit = "1" if region == "jaworzno" else "2"
+        # Nothing is dated after `today`: a month not over yet has no reading, an invoice issued on the 4th
+        # of next month is not there yet, nor is a payment still to come.
+        self.today = today or datetime.date.max
 
     def __iter__(self):
         rng = random.Random(f"{self.seed}:{self.region}")
@@ -299,7 +229,7 @@ class DemoExport:
 
     def _months(self, last):
         month = self.first_month
-        while month <= last:
+        while month <= last and month_end(month) <= self.today:
             yield month
             month = add_months(month, 1)
 
@@ -331,7 +261,8 @@ class DemoExport:
                 (LINE_TRANSMISSION_VARIABLE + suffix, "GJ", used, prices["transmission_variable"]),
             ]
         issued = next_working_day(add_months(month, 1).replace(day=4))
-        self._invoice(rng, account, "FV", issued, lines, period=(month, month_end(month)))
+        if issued <= self.today:
+            self._invoice(rng, account, "FV", issued, lines, period=(month, month_end(month)))
 
     def _invoice(self, rng, account, prefix, issued, lines, *, period, corrects=None):
         seq_key = (prefix, issued.year, issued.month)
@@ -408,15 +339,16 @@ class DemoExport:
                     invoice["data_wystawienia"] + datetime.timedelta(days=2),
                     due - datetime.timedelta(days=rng.randint(0, 10)),
                 )
-            self._payment(account, invoice, paid_on)
+            if paid_on <= self.today:
+                self._payment(account, invoice, paid_on)
 
     def _demo_story(self, rng, account):
         """Code 1001-0000: a price correction, a late and a missing payment, the newest invoice open."""
         invoices = list(account.invoices)
-        if len(invoices) >= 9:
-            corrected = invoices[-9]
+        corrected = invoices[-9] if len(invoices) >= 9 else None
+        issued = corrected and next_working_day(corrected["data_wystawienia"] + datetime.timedelta(days=35))
+        if corrected and issued <= self.today:
             heat = next(line for line in account.lines if line["numer"] == corrected["numer"] and line["jm"] == "GJ")
-            issued = next_working_day(corrected["data_wystawienia"] + datetime.timedelta(days=35))
             self._invoice(
                 rng,
                 account,
@@ -428,47 +360,5 @@ class DemoExport:
             )
         late = {invoices[-4]["numer"]} if len(invoices) >= 4 else set()
         missing = {invoices[-6]["numer"]} if len(invoices) >= 6 else set()
-        missing.add(invoices[-1]["numer"])
+        missing |= {invoices[-1]["numer"]} if invoices else set()
         self._pay(rng, account, invoices, late=late, missing=missing)
-
-
-# -- the CSV files of the contract ------------------------------------------------------------
-
-ROWS = {
-    "odbiorcy.csv": lambda account: [account.customer],
-    "punkty.csv": lambda account: account.points,
-    "odczyty.csv": lambda account: account.readings,
-    "faktury.csv": lambda account: account.invoices,
-    "pozycje.csv": lambda account: account.lines,
-    "wplaty.csv": lambda account: account.payments,
-}
-
-
-class ExportWriter:
-    """The six CSV files of the contract in a folder (UTF-8 with BOM, `;`, CRLF), written account by account.
-
-    ``with ExportWriter(folder) as export: export.write(account)``; ``export.counts`` has rows per file.
-    """
-
-    def __init__(self, folder):
-        self.folder = folder
-        self.counts = dict.fromkeys(FILES, 0)
-
-    def __enter__(self):
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._handles = {name: open(self.folder / name, "w", encoding="utf-8-sig", newline="") for name in FILES}  # noqa: SIM115
-        self._writers = {}
-        for name, handle in self._handles.items():
-            self._writers[name] = csv.writer(handle, delimiter=";", lineterminator="\r\n")
-            self._writers[name].writerow(FILES[name])
-        return self
-
-    def write(self, account):
-        for name, columns in FILES.items():
-            for row in ROWS[name](account):
-                self._writers[name].writerow([format_cell(row[column]) for column in columns])
-                self.counts[name] += 1
-
-    def __exit__(self, *exc_info):
-        for handle in self._handles.values():
-            handle.close()
