@@ -38,18 +38,22 @@ def test_paying_more_than_an_invoice_is_an_overpayment(owner):
     assert (balance.to_pay, balance.overpaid, balance.net) == (0, Decimal("50.00"), Decimal("-50.00"))
 
 
-def test_a_payment_without_an_invoice_goes_to_the_general_balance(owner):
+def test_a_payment_without_an_invoice_is_applied_to_the_oldest_due_invoice(owner):
     invoice = make_invoice(owner, gross="100.00")
-    make_payment(owner, "40.00")
+    make_payment(owner, "40.00", billing_id="W1")
     result = ledger(owner)
     balance = result.balance()
-    assert result.by_pk[invoice.pk].state == State.OVERDUE  # it settles no invoice
+    assert result.by_pk[invoice.pk].state == State.OVERDUE
+    assert result.by_pk[invoice.pk].group.outstanding == Decimal("60.00")
     assert (balance.to_pay, balance.overdue, balance.overpaid, balance.net) == (
-        Decimal("100.00"),
-        Decimal("100.00"),
-        Decimal("40.00"),
+        Decimal("60.00"),
+        Decimal("60.00"),
+        0,
         Decimal("60.00"),
     )
+    assert [a.description for a in balance.applications] == [
+        "Wpłata W1 bez wskazanej faktury: 40,00\xa0zł zaliczono na fakturę FV/2026/10/0001 (termin 17.11.2026)."
+    ]
 
 
 def test_a_lowering_correction_reduces_what_is_owed_on_the_corrected_invoice(owner):

@@ -17,13 +17,14 @@ def test_pulpit_shows_the_balance_and_the_account(owner_client, owner):
     response = owner_client.get(URL)
     body = response.content.decode()
     balance = response.context["balance"]
-    assert (str(balance.to_pay), str(balance.overdue), str(balance.overpaid)) == ("834.56", "600.00", "10.00")
+    # The payment naming no invoice went to the overdue FV/1 (Kodeks cywilny art. 451 § 3).
+    assert (str(balance.to_pay), str(balance.overdue), str(balance.overpaid)) == ("824.56", "590.00", "0.00")
     section = body[
         body.index('<section class="balance-panel"') : body.index("</section>", body.index("balance-panel"))
     ]
-    assert "834,56\xa0zł" in section
-    assert "600,00\xa0zł" in section
-    assert "10,00\xa0zł" in section
+    assert "824,56\xa0zł" in section
+    assert "590,00\xa0zł" in section
+    assert "10,00\xa0zł zaliczono na fakturę FV/1 (termin 01.01.2026)" in section
     assert "61 1090 1014 0000 0712 1981 2874" in section
 
 

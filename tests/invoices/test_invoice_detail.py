@@ -99,7 +99,9 @@ def test_a_correction_and_the_corrected_invoice_point_at_each_other(owner_client
     correction_page = owner_client.get(url(correction)).content.decode()
     assert "Koryguje fakturę" in correction_page
     assert "FV/2026/10/0001" in correction_page
-    assert "minus sto dwadzieścia trzy złote 00/100" in correction_page
+    assert "Do zwrotu: <strong>123,00\xa0zł</strong>" in correction_page
+    assert "Słownie: sto dwadzieścia trzy złote 00/100" in correction_page
+    assert "minus" not in correction_page
     assert "KOR/2026/11/0001" in owner_client.get(url(invoice)).content.decode()
 
 

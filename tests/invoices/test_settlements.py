@@ -36,7 +36,9 @@ def test_the_timeline_has_a_running_balance(history):
         (20, "KOR/10", Decimal("-100.00"), None, Decimal("400.00")),  # invoices before payments on a day
         (20, "W2", None, Decimal("300.00"), Decimal("100.00")),
         (2, "W3", None, Decimal("50.00"), Decimal("50.00")),
+        (2, "FV/10", None, None, Decimal("50.00")),  # W3 names no invoice: applied to FV/10, the balance stays
     ]
+    assert statement.entries[-1].kind == "application"
     assert statement.opening == 0
     assert statement.closing == Decimal("50.00")
 
