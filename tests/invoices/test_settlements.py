@@ -122,9 +122,12 @@ def test_it_requires_a_logged_in_customer(client, db):
 def test_the_number_of_queries_does_not_grow(client, owner, count, django_assert_max_num_queries):
     for n in range(count):
         invoice = make_invoice(owner, f"FV/{n:04d}", lines=False)
-        make_payment(owner, "10.00", invoice=invoice)
+        make_payment(owner, "10.00", invoice=invoice, title=f"Zapłata za fakturę FV/{n:04d}")
+        make_invoice(owner, f"KOR/{n:04d}", gross="-1.00", lines=False, corrects=invoice)
+        make_payment(owner, "3.00")  # names no invoice: applied to the oldest
     log_in(client, owner)
-    with django_assert_max_num_queries(7):
+    # Session, login with customer, the Ledger's invoices and payments.
+    with django_assert_max_num_queries(4):
         assert client.get(URL, {"od": "2026-01-01"}).status_code == 200
 
 
