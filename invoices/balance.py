@@ -153,8 +153,9 @@ class Group:
         return max(-self.outstanding, ZERO)
 
     @property
-    def latest_correction(self):
-        return next((document for document in self.documents if document.is_correction), None)
+    def latest_lowering_correction(self):
+        """The newest correction that lowered the group: the usual cause of its surplus."""
+        return next((d for d in self.documents if d.is_correction and d.gross < 0), None)
 
     @property
     def state_label(self):
@@ -208,7 +209,7 @@ class Application:
                 % values
             )
         source = self.credit.group
-        correction = source.latest_correction
+        correction = source.latest_lowering_correction
         if correction:
             values["correction"] = correction.number
             return (
@@ -257,10 +258,6 @@ class Balance:
     def net(self):
         """Positive: the customer owes this much; negative: the company does."""
         return self.to_pay - self.overpaid
-
-    @property
-    def net_abs(self):
-        return abs(self.net)
 
 
 class Ledger:
