@@ -1,18 +1,21 @@
-"""A customer's balance: what each invoice still owes, what is overdue, what was overpaid.
+"""A customer's balance: what each invoice still owes, what is overdue, what was overpaid and where it went.
 
 The rules (the billing system books payments this way, and the portal shows them the same way):
 
 1. An invoice and the corrections that correct it (directly or through another correction) form one
    *group*. The group owes the sum of their gross amounts: a correction's negative gross reduces what
-   is owed on the corrected invoice, a positive one adds to it.
+   is owed on the corrected invoice first, a positive one adds to it.
 2. A payment that names an invoice (or one of its corrections) settles that group; partial payments add up.
-3. What a group still owes is ``owed − paid``. Above zero it is *to pay*, and *overdue* once the due
-   date of the group's invoice has passed; below zero (paid more than owed, e.g. after a lowering
-   correction) the surplus is an overpayment.
-4. A payment that names no invoice goes to the general balance: it is an overpayment until the billing
-   system assigns it to an invoice.
-5. The balance shows *to pay* (of which *overdue*) and *overpaid* side by side; the net figure is
-   ``to pay − overpaid``, positive when the customer owes, negative when the company does.
+3. What a group owes after its own payments is ``owed − paid``. Below zero (paid more than owed, e.g.
+   after a lowering correction) the surplus is an overpayment, a *credit*.
+4. A payment that names no invoice is a credit too.
+5. Credits are applied to the groups that still owe, the oldest due date first (then issue date,
+   number), the oldest credit first, partially where a credit or a debt runs out (Kodeks cywilny
+   art. 451 § 3, and the utility's terms). What a group still owes is then
+   ``owed − paid − credited`` (*to pay*, and *overdue* once the due date of the group's invoice has
+   passed); what no debt took stays an overpayment for the next invoices.
+6. The balance shows *to pay* (of which *overdue*), the overpayment left, and each application. Money
+   is conserved: ``to pay − overpaid`` is the sum of all gross amounts minus all payments.
 
 Everything is computed from two queries whatever the number of invoices (the rows are small).
 """
@@ -21,9 +24,11 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from invoices.templatetags.money import zl
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -90,17 +95,53 @@ class Document:
 
 
 @dataclass
+class PaymentRow:
+    """One payment as the balance and the statement need it."""
+
+    invoice_id: int | None
+    date: datetime.date
+    billing_id: str
+    amount: Decimal
+    title: str
+    invoice: Document = None  # None: it names no invoice (of this customer)
+
+    FIELDS = ("invoice_id", "date", "billing_id", "amount", "title")
+
+
+@dataclass(eq=False)
 class Group:
-    """An invoice with its corrections, and the payments that settle them."""
+    """An invoice with its corrections, the payments that settle them and the credits applied to them."""
 
     invoice: Document
     today: datetime.date
     owed: Decimal = ZERO
     paid: Decimal = ZERO
+    last_date: datetime.date = datetime.date.min  # of its newest document or payment
+    documents: list = field(default_factory=list, repr=False)  # newest first
+    received: list = field(default_factory=list, repr=False)  # applications of credits to this group
+    given: list = field(default_factory=list, repr=False)  # applications of this group's surplus to others
+
+    @property
+    def own_outstanding(self):
+        """What the group owes after its own payments, before any credit: below zero it has a surplus."""
+        return self.owed - self.paid
+
+    @property
+    def credited(self):
+        return sum((application.amount for application in self.received), ZERO)
+
+    @property
+    def passed_on(self):
+        return sum((application.amount for application in self.given), ZERO)
 
     @property
     def outstanding(self):
-        return self.owed - self.paid
+        """What is left to pay once credits are applied (above zero), or the surplus not yet applied."""
+        return self.own_outstanding - self.credited + self.passed_on
+
+    @property
+    def applications(self):
+        return self.received + self.given
 
     @property
     def due_date(self):
@@ -108,8 +149,13 @@ class Group:
 
     @property
     def surplus(self):
-        """Paid above what the group owes (an overpayment), as a positive amount."""
+        """Paid above what the group owes and not applied elsewhere (an overpayment), as a positive amount."""
         return max(-self.outstanding, ZERO)
+
+    @property
+    def latest_lowering_correction(self):
+        """The newest correction that lowered the group: the usual cause of its surplus."""
+        return next((d for d in self.documents if d.is_correction and d.gross < 0), None)
 
     @property
     def state_label(self):
@@ -122,25 +168,100 @@ class Group:
         return State.OVERDUE if self.due_date < self.today else State.DUE
 
 
+@dataclass(eq=False)
+class Credit:
+    """Money of the customer's to apply: a group's surplus or a payment that names no invoice."""
+
+    date: datetime.date
+    amount: Decimal
+    group: Group = None
+    payment: PaymentRow = None
+
+
+@dataclass(frozen=True, eq=False)
+class Application:
+    """Part of a credit applied to a group that owes."""
+
+    credit: Credit
+    group: Group
+    amount: Decimal
+
+    @property
+    def date(self):
+        """When both existed: the credit, and the invoice it went to."""
+        return max(self.credit.date, self.group.invoice.issue_date)
+
+    @property
+    def description(self):
+        target = self.group.invoice
+        values = {
+            "amount": zl(self.amount),
+            "number": target.number,
+            "due": formats.date_format(target.due_date, "d.m.Y"),
+        }
+        if self.credit.payment:
+            values["payment"] = self.credit.payment.billing_id
+            return (
+                gettext(
+                    "Wpłata %(payment)s bez wskazanej faktury: %(amount)s zaliczono na fakturę %(number)s "
+                    "(termin %(due)s)."
+                )
+                % values
+            )
+        source = self.credit.group
+        correction = source.latest_lowering_correction
+        if correction:
+            values["correction"] = correction.number
+            return (
+                gettext(
+                    "Nadpłata %(amount)s po korekcie %(correction)s została zaliczona na fakturę %(number)s "
+                    "(termin %(due)s)."
+                )
+                % values
+            )
+        values["source"] = source.invoice.number
+        return (
+            gettext(
+                "Nadpłata %(amount)s na fakturze %(source)s została zaliczona na fakturę %(number)s (termin %(due)s)."
+            )
+            % values
+        )
+
+
+def allocate(credits, debts):
+    """Apply `credits` to `debts` (both positive amounts, each list in the order to use it): the first credit
+    to the first debt until one runs out, then on. Returns ``(credit index, debt index, amount)`` triples."""
+    applications = []
+    left = list(debts)
+    debt = 0
+    for index, credit in enumerate(credits):
+        while credit > 0 and debt < len(left):
+            amount = min(credit, left[debt])
+            if amount > 0:
+                applications.append((index, debt, amount))
+            credit -= amount
+            left[debt] -= amount
+            if left[debt] <= 0:
+                debt += 1
+    return applications
+
+
 @dataclass(frozen=True)
 class Balance:
     to_pay: Decimal
     overdue: Decimal
     overpaid: Decimal
     payment_account: str
+    applications: tuple = ()
 
     @property
     def net(self):
-        """Positive: the customer owes this much after overpayments; negative: the company does."""
+        """Positive: the customer owes this much; negative: the company does."""
         return self.to_pay - self.overpaid
-
-    @property
-    def net_abs(self):
-        return abs(self.net)
 
 
 class Ledger:
-    """All of one customer's documents and payment totals, with the rules of the module docstring."""
+    """All of one customer's documents and payments, with the rules of the module docstring."""
 
     def __init__(self, customer, *, today=None):
         self.customer = customer
@@ -148,9 +269,13 @@ class Ledger:
         rows = customer.invoices.order_by("-issue_date", "-number").values_list(*Document.FIELDS)
         self.documents = [Document(*row) for row in rows]
         self.by_pk = {document.pk: document for document in self.documents}
-        paid = customer.payments.order_by().values("invoice_id").annotate(total=Sum("amount"))
-        self.paid_by_invoice = {row["invoice_id"]: _money(row["total"]) for row in paid}
+        rows = customer.payments.order_by("date", "billing_id").values_list(*PaymentRow.FIELDS)
+        self.payments = [PaymentRow(*row) for row in rows]
+        for payment in self.payments:
+            payment.amount = _money(payment.amount)
+            payment.invoice = self.by_pk.get(payment.invoice_id)
         self._group()
+        self._apply_credits()
 
     def _root(self, document):
         seen = set()
@@ -169,21 +294,52 @@ class Ledger:
             root = self._root(document)
             group = self.groups.get(root.pk) or self.groups.setdefault(root.pk, Group(root, self.today))
             group.owed += document.gross
-            group.paid += self.paid_by_invoice.get(document.pk, ZERO)
+            group.documents.append(document)
+            group.last_date = max(group.last_date, document.issue_date)
             document.group = group
+        for payment in self.payments:
+            if payment.invoice:
+                group = payment.invoice.group
+                group.paid += payment.amount
+                group.last_date = max(group.last_date, payment.date)
+
+    def _apply_credits(self):
+        credits = [Credit(p.date, p.amount, payment=p) for p in self.payments if p.invoice is None]
+        credits += [
+            Credit(g.last_date, -g.own_outstanding, group=g) for g in self.groups.values() if g.own_outstanding < 0
+        ]
+        credits.sort(key=lambda c: (c.date, c.group.invoice.number if c.group else c.payment.billing_id))
+        debts = sorted(
+            (g for g in self.groups.values() if g.own_outstanding > 0),
+            key=lambda g: (g.due_date, g.invoice.issue_date, g.invoice.number),
+        )
+        self.credits = credits
+        self.applications = []
+        triples = allocate([c.amount for c in credits], [g.own_outstanding for g in debts])
+        for credit_index, debt_index, amount in triples:
+            application = Application(credits[credit_index], debts[debt_index], amount)
+            application.group.received.append(application)
+            if application.credit.group:
+                application.credit.group.given.append(application)
+            self.applications.append(application)
 
     def balance(self):
         to_pay = overdue = ZERO
-        overpaid = self.paid_by_invoice.get(None, ZERO)
         for group in self.groups.values():
             if group.outstanding > 0:
                 to_pay += group.outstanding
                 if group.state == State.OVERDUE:
                     overdue += group.outstanding
-            else:
-                overpaid -= group.outstanding
+        applied = sum((application.amount for application in self.applications), ZERO)
+        overpaid = sum((credit.amount for credit in self.credits), ZERO) - applied
         newest_account = next((d.payment_account for d in self.documents if d.payment_account), "")
-        return Balance(to_pay=to_pay, overdue=overdue, overpaid=overpaid, payment_account=newest_account)
+        return Balance(
+            to_pay=to_pay,
+            overdue=overdue,
+            overpaid=overpaid,
+            payment_account=newest_account,
+            applications=tuple(self.applications),
+        )
 
     def years(self):
         return sorted({document.issue_date.year for document in self.documents}, reverse=True)

@@ -119,7 +119,9 @@ def invoice_context(invoice, *, corrections=None):
         "advances": list(invoice.settled_advances.select_related("advance"))
         if invoice.fa_kind in SETTLING_KINDS
         else [],
-        "gross_in_words": amount_in_words(invoice.gross),
+        # A correction's negative gross is printed as the amount to return: "Do zwrotu: 123,00 zł", no minus.
+        "total": abs(invoice.gross),
+        "gross_in_words": amount_in_words(abs(invoice.gross)),
         "seller": seller_of(invoice, facts),
         "buyer": buyer_of(invoice, facts),
         "has_xml": bool(xml),

@@ -1,26 +1,35 @@
-"""Rozliczenia: invoices and payments of one customer on one timeline, with a running balance.
+"""Rozliczenia: invoices, payments and the application of overpayments of one customer on one timeline,
+with a running balance.
 
 The balance is *what the customer owes*: an invoice adds its gross (a lowering correction's negative
 gross takes it down), a payment subtracts its amount. Above zero the customer owes, below zero it
-has overpaid. For a period: the opening balance is everything before its first day, then each
-document in date order (invoices before payments on the same day), and the closing balance.
-The whole timeline is four queries, whatever the number of documents.
+has overpaid. Applying an overpayment to an invoice (invoices/balance.py, rule 5) moves money between
+them and leaves the balance as it is: its row explains, and carries no amount in the columns.
+For a period: the opening balance is everything before its first day, then each entry in date order
+(invoices, then payments, then applications on the same day), and the closing balance.
+The whole timeline is the Ledger's two queries, whatever the number of documents.
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+
+from invoices.balance import Ledger
 
 ZERO = Decimal("0.00")
+KIND_ORDER = {"invoice": 0, "payment": 1, "application": 2}
+# Words of a payment title that say no more than "payment for invoice <number>".
+TITLE_FILLER = {"zapłata", "zaplata", "wpłata", "wplata", "płatność", "platnosc", "za", "fakturę", "fakture"}
+TITLE_FILLER |= {"faktura", "faktury", "fv", "nr", "numer", "vat", "opłata", "oplata", "należność", "naleznosc"}
 
 
 @dataclass
 class Entry:
     date: datetime.date
-    kind: str  # "invoice" or "payment"
+    kind: str  # "invoice", "payment" or "application"
     number: str
     description: str
     charge: Decimal | None
@@ -47,44 +56,76 @@ class Statement:
         return sum((e.credit for e in self.entries if e.credit is not None), ZERO)
 
 
-def _sum(queryset, field):
-    return (queryset.aggregate(total=Sum(field))["total"] or ZERO).quantize(Decimal("0.01"))
+def _in_period(day, date_from, date_to):
+    return (not date_from or day >= date_from) and (not date_to or day <= date_to)
 
 
-def _in_period(queryset, field, date_from, date_to):
-    if date_from:
-        queryset = queryset.filter(**{f"{field}__gte": date_from})
-    if date_to:
-        queryset = queryset.filter(**{f"{field}__lte": date_to})
-    return queryset
+def title_adds_information(title, invoice_number):
+    """Whether a payment's title says more than "payment for invoice <number>" (the demo and most banks'
+    "Zapłata za fakturę FV/2026/10/0001" says nothing the row does not already say)."""
+    said = TITLE_FILLER | set(re.findall(r"\w+", invoice_number.casefold()))
+    return any(word not in said for word in re.findall(r"\w+", title.casefold()))
+
+
+def _payment_description(payment):
+    if payment.invoice:
+        description = _("Wpłata za fakturę %(number)s") % {"number": payment.invoice.number}
+    else:
+        description = _("Wpłata bez wskazanej faktury (saldo ogólne)")
+    number = payment.invoice.number if payment.invoice else ""
+    if payment.title and title_adds_information(payment.title, number):
+        description = _("%(description)s, tytuł: %(title)s") % {"description": description, "title": payment.title}
+    return description
 
 
 def build_statement(customer, *, date_from=None, date_to=None):
-    invoices, payments = customer.invoices.order_by(), customer.payments.order_by()
+    ledger = Ledger(customer)
     opening = ZERO
-    if date_from:
-        opening = _sum(invoices.filter(issue_date__lt=date_from), "gross") - _sum(
-            payments.filter(date__lt=date_from), "amount"
-        )
     entries = []
-    invoice_rows = _in_period(invoices, "issue_date", date_from, date_to).values_list(
-        "issue_date", "number", "kind", "gross", "public_id", "corrects__number"
-    )
-    for issued, number, kind, gross, public_id, corrected in invoice_rows:
-        description = _("Korekta faktury %(number)s") % {"number": corrected} if kind == "KOR" else _("Faktura VAT")
-        entries.append(Entry(issued, "invoice", number, description, gross, None, public_id))
-    payment_rows = _in_period(payments, "date", date_from, date_to).values_list(
-        "date", "billing_id", "amount", "title", "invoice__number", "invoice__public_id"
-    )
-    for paid_on, billing_id, amount, title, invoice_number, public_id in payment_rows:
-        if invoice_number:
-            description = _("Wpłata za fakturę %(number)s") % {"number": invoice_number}
-        else:
-            description = _("Wpłata bez wskazanej faktury (saldo ogólne)")
-        if title:
-            description = f"{description} — {title}"
-        entries.append(Entry(paid_on, "payment", billing_id, description, None, amount, public_id))
-    entries.sort(key=lambda e: (e.date, e.kind != "invoice", e.number))
+    for document in ledger.documents:
+        if date_from and document.issue_date < date_from:
+            opening += document.gross
+        elif _in_period(document.issue_date, date_from, date_to):
+            if document.is_correction:
+                number = document.corrects.number if document.corrects else ""
+                description = _("Korekta faktury %(number)s") % {"number": number}
+            else:
+                description = _("Faktura VAT")
+            entries.append(
+                Entry(
+                    document.issue_date,
+                    "invoice",
+                    document.number,
+                    description,
+                    document.gross,
+                    None,
+                    document.public_id,
+                )
+            )
+    for payment in ledger.payments:
+        if date_from and payment.date < date_from:
+            opening -= payment.amount
+        elif _in_period(payment.date, date_from, date_to):
+            public_id = payment.invoice.public_id if payment.invoice else None
+            description = _payment_description(payment)
+            entries.append(
+                Entry(payment.date, "payment", payment.billing_id, description, None, payment.amount, public_id)
+            )
+    for application in ledger.applications:
+        if _in_period(application.date, date_from, date_to):
+            target = application.group.invoice
+            entries.append(
+                Entry(
+                    application.date,
+                    "application",
+                    target.number,
+                    application.description,
+                    None,
+                    None,
+                    target.public_id,
+                )
+            )
+    entries.sort(key=lambda e: (e.date, KIND_ORDER[e.kind], e.number))
     balance = opening
     for entry in entries:
         balance += (entry.charge or ZERO) - (entry.credit or ZERO)

@@ -2,8 +2,9 @@
 
 ``amount_in_words(Decimal("1234.56"))`` → ``jeden tysiąc dwieście trzydzieści cztery złote 56/100``.
 The złote are spelled out with the right grammatical form (złoty, złote, złotych); the grosze are
-written as a fraction of 100, the way Polish invoices do. A negative amount (a correction that lowers
-an invoice) starts with ``minus``.
+written as a fraction of 100, the way Polish invoices do. A negative amount starts with ``minus``; an
+invoice never prints one: a correction that lowers an invoice shows its amount to return ("Do zwrotu")
+as a positive amount, and spells that (invoices/documents.py).
 """
 
 from decimal import ROUND_HALF_UP, Decimal

@@ -57,7 +57,7 @@ def make_invoice(customer, number="FV/2026/10/0001", *, gross="1230.00", lines=T
     return invoice
 
 
-def make_payment(customer, amount, *, invoice=None, date=datetime.date(2026, 11, 10), billing_id=None):
+def make_payment(customer, amount, *, invoice=None, date=datetime.date(2026, 11, 10), billing_id=None, title=""):
     billing_id = billing_id or f"P{Payment.objects.count() + 1:05d}"
     return Payment.objects.create(
         region=customer.region,
@@ -66,6 +66,41 @@ def make_payment(customer, amount, *, invoice=None, date=datetime.date(2026, 11,
         date=date,
         amount=Decimal(amount),
         invoice=invoice,
+        title=title,
+    )
+
+
+def overpaid_beside_overdue(customer):
+    """Issue 14: a paid invoice lowered by a correction beside an unpaid, overdue invoice."""
+    paid = make_invoice(
+        customer,
+        "FV/2025/06/0002",
+        gross="10000.00",
+        issue_date=datetime.date(2025, 6, 30),
+        due_date=datetime.date(2025, 7, 15),
+    )
+    make_payment(
+        customer,
+        "10000.00",
+        invoice=paid,
+        date=datetime.date(2025, 7, 10),
+        billing_id="1000000007",
+        title="Zapłata za fakturę FV/2025/06/0002",  # as the billing system titles payments
+    )
+    make_invoice(
+        customer,
+        "KOR/2025/08/0001",
+        gross="-1665.96",
+        corrects=paid,
+        issue_date=datetime.date(2025, 8, 20),
+        due_date=datetime.date(2025, 9, 3),
+    )
+    return make_invoice(
+        customer,
+        "FV/2025/10/0003",
+        gross="60588.87",
+        issue_date=datetime.date(2025, 10, 31),
+        due_date=datetime.date(2025, 11, 15),
     )
 
 

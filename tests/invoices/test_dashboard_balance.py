@@ -4,9 +4,13 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import log_in
-from tests.invoices.conftest import make_invoice, make_payment
+from tests.invoices.conftest import make_invoice, make_payment, overpaid_beside_overdue
 
 URL = reverse("dashboard")
+
+
+def balance_panel(body):
+    return body[body.index('<section class="balance-panel"') : body.index("</section>", body.index("balance-panel"))]
 
 
 def test_pulpit_shows_the_balance_and_the_account(owner_client, owner):
@@ -17,14 +21,34 @@ def test_pulpit_shows_the_balance_and_the_account(owner_client, owner):
     response = owner_client.get(URL)
     body = response.content.decode()
     balance = response.context["balance"]
-    assert (str(balance.to_pay), str(balance.overdue), str(balance.overpaid)) == ("834.56", "600.00", "10.00")
-    section = body[
-        body.index('<section class="balance-panel"') : body.index("</section>", body.index("balance-panel"))
-    ]
-    assert "834,56\xa0zł" in section
-    assert "600,00\xa0zł" in section
-    assert "10,00\xa0zł" in section
+    # The payment naming no invoice went to the overdue FV/1 (Kodeks cywilny art. 451 § 3).
+    assert (str(balance.to_pay), str(balance.overdue), str(balance.overpaid)) == ("824.56", "590.00", "0.00")
+    section = balance_panel(body)
+    assert "824,56\xa0zł" in section
+    assert "590,00\xa0zł" in section
+    assert "10,00\xa0zł zaliczono na fakturę FV/1 (termin 01.01.2026)" in section
     assert "61 1090 1014 0000 0712 1981 2874" in section
+
+
+def test_pulpit_says_where_an_overpayment_went(owner_client, owner):
+    overpaid_beside_overdue(owner)
+    section = balance_panel(owner_client.get(URL).content.decode())
+    assert "<strong>58\xa0922,91\xa0zł</strong>" in section  # 60 588,87 less the correction's 1 665,96
+    assert (
+        "Nadpłata 1\xa0665,96\xa0zł po korekcie KOR/2025/08/0001 została zaliczona na fakturę FV/2025/10/0003 "
+        "(termin 15.11.2025)."
+    ) in section
+    assert 'Nadpłata</dt><dd class="num">0,00\xa0zł' in section
+    assert "zostanie zaliczona na kolejne faktury" not in section
+
+
+def test_pulpit_says_an_overpayment_left_waits_for_the_next_invoices(owner_client, owner):
+    invoice = make_invoice(owner, "FV/1", gross="100.00")
+    make_payment(owner, "100.00", invoice=invoice)
+    make_payment(owner, "25.50")
+    section = balance_panel(owner_client.get(URL).content.decode())
+    assert "Nadpłata 25,50\xa0zł zostanie zaliczona na kolejne faktury." in section
+    assert "zaliczono na fakturę" not in section
 
 
 def test_pulpit_lists_the_latest_invoices_and_links_to_the_sections(owner_client, owner, foreign_invoices):
@@ -54,6 +78,8 @@ def test_the_number_of_queries_does_not_grow(client, owner, count, django_assert
     for n in range(count):
         invoice = make_invoice(owner, f"FV/{n:04d}", lines=False)
         make_payment(owner, "10.00", invoice=invoice)
+        make_invoice(owner, f"KOR/{n:04d}", gross="-1.00", lines=False, corrects=invoice)  # credits to apply
+        make_payment(owner, "3.00")
     log_in(client, owner)
     with django_assert_max_num_queries(6):
         assert client.get(URL).status_code == 200

@@ -6,7 +6,13 @@ from django.urls import reverse
 
 from invoices.models import InvoiceLine
 from tests.conftest import log_in
-from tests.invoices.conftest import SAMPLE_24_QR, make_invoice, make_ksef_invoice, make_payment
+from tests.invoices.conftest import (
+    SAMPLE_24_QR,
+    make_invoice,
+    make_ksef_invoice,
+    make_payment,
+    overpaid_beside_overdue,
+)
 
 
 def url(invoice):
@@ -99,7 +105,9 @@ def test_a_correction_and_the_corrected_invoice_point_at_each_other(owner_client
     correction_page = owner_client.get(url(correction)).content.decode()
     assert "Koryguje fakturę" in correction_page
     assert "FV/2026/10/0001" in correction_page
-    assert "minus sto dwadzieścia trzy złote 00/100" in correction_page
+    assert "Do zwrotu: <strong>123,00\xa0zł</strong>" in correction_page
+    assert "Słownie: sto dwadzieścia trzy złote 00/100" in correction_page
+    assert "minus" not in correction_page
     assert "KOR/2026/11/0001" in owner_client.get(url(invoice)).content.decode()
 
 
@@ -131,3 +139,18 @@ def test_the_buyer_is_printed_as_issued(owner_client, owner):
     assert "SM Zgoda (nazwa z dnia wystawienia)" in body
     assert "ul. Stara 1" in body
     assert "ul. Nowa 2" not in body.split("<main", 1)[1].split("customer-badge", 1)[-1]
+
+
+def test_both_invoices_say_where_an_overpayment_went(owner_client, owner):
+    overdue = overpaid_beside_overdue(owner)
+    corrected = overdue.customer.invoices.get(number="FV/2025/06/0002")
+    said = (
+        "Nadpłata 1\xa0665,96\xa0zł po korekcie KOR/2025/08/0001 została zaliczona na fakturę FV/2025/10/0003 "
+        "(termin 15.11.2025)."
+    )
+    overdue_page = owner_client.get(url(overdue)).content.decode()
+    assert "pozostało do zapłaty 58\xa0922,91\xa0zł" in overdue_page
+    assert said in overdue_page
+    corrected_page = owner_client.get(url(corrected)).content.decode()
+    assert said in corrected_page
+    assert "— nadpłata" not in corrected_page  # all of it went to FV/2025/10/0003

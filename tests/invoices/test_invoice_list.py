@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import log_in
-from tests.invoices.conftest import make_invoice, make_payment
+from tests.invoices.conftest import make_invoice, make_payment, overpaid_beside_overdue
 
 URL = reverse("invoices:list")
 
@@ -94,3 +94,11 @@ def test_the_number_of_queries_does_not_grow_with_invoices(client, owner, count,
     log_in(client, owner)
     with django_assert_max_num_queries(5):
         assert client.get(URL, {"stan": "nieoplacone"}).status_code == 200
+
+
+def test_what_is_left_counts_the_overpayment_applied(owner_client, owner):
+    overpaid_beside_overdue(owner)
+    body = owner_client.get(URL).content.decode()
+    assert "Do zapłaty: <strong>58\xa0922,91\xa0zł</strong> (w tym po terminie 58\xa0922,91\xa0zł)</p>" in body
+    assert "pozostało 58\xa0922,91\xa0zł</small><br><small>zaliczono nadpłatę 1\xa0665,96\xa0zł</small>" in body
+    assert "nadpłata:" not in body  # nothing left over once it is applied

@@ -174,3 +174,20 @@ def test_a_document_asking_for_outside_resources_renders_without_them(caplog, mo
     assert "Zażółć" in pdf_text(content)
     assert "example.com" in caplog.text
     assert "/etc/passwd" in caplog.text
+
+
+def test_a_corrections_pdf_prints_the_amount_to_return_without_a_minus(owner):
+    corrected = make_invoice(owner, "FV/2025/06/0002", gross="10000.00")
+    correction = make_invoice(owner, "KOR/2025/08/0001", gross="-1665.96", corrects=corrected)
+    text = " ".join(pdf_text(services.invoice_render_pdf(invoice=correction)).replace("\xa0", " ").split())
+    assert "Do zwrotu: 1 665,96 zł" in text
+    assert "Słownie: jeden tysiąc sześćset sześćdziesiąt pięć złotych 96/100" in text
+    assert "minus" not in text
+    assert "Do zapłaty" not in text
+
+
+def test_an_invoices_pdf_prints_the_amount_to_pay(owner):
+    text = " ".join(pdf_text(services.invoice_render_pdf(invoice=make_invoice(owner, gross="60588.87"))).split())
+    assert "Do zapłaty: 60 588,87 zł" in text.replace("\xa0", " ")
+    assert "Słownie: sześćdziesiąt tysięcy pięćset osiemdziesiąt osiem złotych 87/100" in text
+    assert "Do zwrotu" not in text

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from invoices.statement import build_statement
 from tests.conftest import log_in
-from tests.invoices.conftest import make_invoice, make_payment
+from tests.invoices.conftest import make_invoice, make_payment, overpaid_beside_overdue
 
 URL = reverse("invoices:settlements")
 STATEMENT = reverse("invoices:statement")
@@ -36,7 +36,9 @@ def test_the_timeline_has_a_running_balance(history):
         (20, "KOR/10", Decimal("-100.00"), None, Decimal("400.00")),  # invoices before payments on a day
         (20, "W2", None, Decimal("300.00"), Decimal("100.00")),
         (2, "W3", None, Decimal("50.00"), Decimal("50.00")),
+        (2, "FV/10", None, None, Decimal("50.00")),  # W3 names no invoice: applied to FV/10, the balance stays
     ]
+    assert statement.entries[-1].kind == "application"
     assert statement.opening == 0
     assert statement.closing == Decimal("50.00")
 
@@ -121,7 +123,73 @@ def test_it_requires_a_logged_in_customer(client, db):
 def test_the_number_of_queries_does_not_grow(client, owner, count, django_assert_max_num_queries):
     for n in range(count):
         invoice = make_invoice(owner, f"FV/{n:04d}", lines=False)
-        make_payment(owner, "10.00", invoice=invoice)
+        make_payment(owner, "10.00", invoice=invoice, title=f"Zapłata za fakturę FV/{n:04d}")
+        make_invoice(owner, f"KOR/{n:04d}", gross="-1.00", lines=False, corrects=invoice)
+        make_payment(owner, "3.00")  # names no invoice: applied to the oldest
     log_in(client, owner)
-    with django_assert_max_num_queries(7):
+    # Session, login with customer, the Ledger's invoices and payments.
+    with django_assert_max_num_queries(4):
         assert client.get(URL, {"od": "2026-01-01"}).status_code == 200
+
+
+def test_a_payment_row_reads_once(owner_client, owner):
+    overpaid_beside_overdue(owner)
+    statement = build_statement(owner)
+    payment = next(e for e in statement.entries if e.kind == "payment")
+    assert payment.description == "Wpłata za fakturę FV/2025/06/0002"  # its title said the same
+    body = owner_client.get(URL).content.decode()
+    assert "Wpłata za fakturę FV/2025/06/0002</td>" in body
+    assert "Zapłata za fakturę" not in body
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("Zapłata za fakturę FV/10", False),
+        ("zaplata FV 10", False),
+        ("FV/10", False),
+        ("FV/10 i odsetki za zwłokę", True),
+        ("Czynsz listopad", True),
+    ],
+)
+def test_a_payment_title_is_shown_only_when_it_adds_something(owner, title, shown):
+    invoice = make_invoice(owner, "FV/10")
+    make_payment(owner, "10.00", invoice=invoice, title=title)
+    (payment,) = (e for e in build_statement(owner).entries if e.kind == "payment")
+    expected = f"Wpłata za fakturę FV/10, tytuł: {title}" if shown else "Wpłata za fakturę FV/10"
+    assert payment.description == expected
+
+
+def test_the_timeline_shows_where_an_overpayment_went_without_moving_the_balance(owner_client, owner):
+    overpaid_beside_overdue(owner)
+    statement = build_statement(owner)
+    rows = [(e.date, e.kind, e.number, e.charge, e.credit, e.balance) for e in statement.entries]
+    assert rows[-2:] == [
+        (datetime.date(2025, 10, 31), "invoice", "FV/2025/10/0003", Decimal("60588.87"), None, Decimal("58922.91")),
+        (datetime.date(2025, 10, 31), "application", "FV/2025/10/0003", None, None, Decimal("58922.91")),
+    ]
+    body = owner_client.get(URL).content.decode()
+    assert "zaliczenie nadpłaty</th>" in body
+    assert (
+        "Nadpłata 1\xa0665,96\xa0zł po korekcie KOR/2025/08/0001 została zaliczona na fakturę FV/2025/10/0003 "
+        "(termin 15.11.2025)."
+    ) in body
+
+
+def test_an_application_outside_the_period_is_left_out(owner):
+    overpaid_beside_overdue(owner)
+    september = build_statement(owner, date_from=datetime.date(2025, 9, 1), date_to=datetime.date(2025, 9, 30))
+    assert september.entries == []
+    assert september.opening == september.closing == Decimal("-1665.96")
+
+
+def test_the_statement_pdf_carries_the_application_and_one_payment_description(owner_client, owner):
+    overpaid_beside_overdue(owner)
+    response = owner_client.get(STATEMENT, {"od": "2025-01-01", "do": "2025-12-31"})
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = " ".join(text.replace("\xa0", " ").split())
+    assert "Wpłata za fakturę FV/2025/06/0002" in text
+    assert "Zapłata za fakturę" not in text
+    assert "zaliczenie nadpłaty" in text
+    assert "została zaliczona na fakturę FV/2025/10/0003" in text
+    assert "58 922,91 zł" in text
