@@ -144,6 +144,11 @@ def parse(document):
     nets = {name: _amount(fa, f"f:{name}") for name in NET_FIELDS}
     net = sum((value for value in nets.values() if value is not None), Decimal(0))
     vat = sum((_amount(fa, f"f:{name}") or Decimal(0) for name in VAT_FIELDS), Decimal(0))
+    rates = {NET_RATES[name] for name, value in nets.items() if value}
+    gross = _amount(fa, "f:P_15")
+    if not rates and gross:  # a simplified invoice may state its gross amount only (art. 106e ust. 5 pkt 3)
+        rate, net, vat = _from_gross(fa, gross)
+        rates = {rate}
     invoice = Fa3Invoice(
         number=_text(fa, "f:P_2"),
         kind=KINDS[kind_code],
@@ -154,7 +159,7 @@ def parse(document):
         due_date=due_date or issue_date,
         net=net,
         vat=vat,
-        gross=_amount(fa, "f:P_15"),
+        gross=gross,
         seller_nip=_text(document, "f:Podmiot1/f:DaneIdentyfikacyjne/f:NIP"),
         buyer_nip=_text(document, "f:Podmiot2/f:DaneIdentyfikacyjne/f:NIP"),
         customer_code=_text(document, "f:Podmiot2/f:NrKlienta"),
@@ -167,7 +172,6 @@ def parse(document):
             for ref in fa.iterfind("f:FakturaZaliczkowa", NS)
         ],
     )
-    rates = {NET_RATES[name] for name, value in nets.items() if value}
     invoice.lines = _lines(fa, net=net, single_rate=next(iter(rates)) if len(rates) == 1 else None)
     if kind_code in ("ZAL", "KOR_ZAL"):
         invoice.order_value = _amount(fa, "f:Zamowienie/f:WartoscZamowienia")
@@ -176,9 +180,31 @@ def parse(document):
     return invoice
 
 
+def _from_gross(fa, gross):
+    """(rate, net, VAT) of an invoice that states only its gross amount, from the one rate of its lines: the
+    VAT is the gross amount's part at that rate (rounded to the grosz), the net amount the rest."""
+    codes = {_text(row, "f:P_12") for row in fa.iterfind("f:FaWiersz", NS)} - {""}
+    if len(codes) != 1:
+        raise KsefError(
+            "faktura podaje tylko kwotę brutto (P_15, bez kwot netto P_13), a jej wiersze "
+            + ("mają kilka stawek VAT" if codes else "nie mają stawki VAT (P_12)")
+            + ": eBOK nie wyliczy z niej kwot netto i VAT",
+            element="P_13",
+        )
+    code = codes.pop()
+    rate = RATES.get(code)
+    if rate is None:
+        raise KsefError(f"nieobsługiwana stawka VAT „{code}”", element="FaWiersz/P_12")
+    if not rate.isdigit() or rate == "0":
+        return rate, gross, Decimal("0.00")
+    vat = (gross * Decimal(rate) / (100 + Decimal(rate))).quantize(CENT, ROUND_HALF_UP)
+    return rate, gross - vat, vat
+
+
 def refuse_unsupported(fa):
     """KsefError naming the first feature of the invoice that eBOK cannot represent: another currency than
-    PLN, the margin scheme, reverse charge, the OSS/IOSS procedure, a rate no heat invoice has."""
+    PLN, the margin scheme, reverse charge, the OSS/IOSS procedure, a rate no heat invoice has, a correction
+    of several invoices, payment to a factor, charges or deductions that make the amount to pay differ."""
     currency = _text(fa, "f:KodWaluty")
     if currency != "PLN":
         raise KsefError(
@@ -197,6 +223,29 @@ def refuse_unsupported(fa):
     for present, element, feature in features:
         if present:
             raise KsefError(f"eBOK nie przyjmuje faktur, w których występuje {feature}", element=element)
+    corrected = fa.findall("f:DaneFaKorygowanej", NS)
+    if len(corrected) > 1:
+        raise KsefError(
+            f"korekta zbiorcza {len(corrected)} faktur (DaneFaKorygowanej): eBOK przyjmuje korektę jednej "
+            "faktury, bo wiąże ją z rozliczeniem tej faktury — wystaw korekty osobno",
+            element="DaneFaKorygowanej",
+        )
+    if fa.find("f:Platnosc/f:RachunekBankowyFaktora", NS) is not None:
+        raise KsefError(
+            "eBOK nie przyjmuje faktur, w których występuje płatność na rachunek faktora "
+            "(RachunekBankowyFaktora): odbiorca widzi w eBOK tylko rachunek firmy",
+            element="Platnosc/RachunekBankowyFaktora",
+        )
+    charges = _amount(fa, "f:Rozliczenie/f:SumaObciazen") or Decimal(0)
+    deductions = _amount(fa, "f:Rozliczenie/f:SumaOdliczen") or Decimal(0)
+    if charges or deductions:
+        to_pay = _text(fa, "f:Rozliczenie/f:DoZaplaty") or _text(fa, "f:Rozliczenie/f:DoRozliczenia")
+        raise KsefError(
+            f"eBOK nie przyjmuje faktur, w których występuje rozliczenie obciążeń lub odliczeń (Rozliczenie: "
+            f"do zapłaty {to_pay} zamiast kwoty faktury {_text(fa, 'f:P_15')}): eBOK pokazuje do zapłaty kwotę "
+            "faktury",
+            element="Rozliczenie",
+        )
     for row in fa.iterfind("f:FaWiersz", NS):
         feature = UNSUPPORTED_RATES.get(_text(row, "f:P_12"))
         if feature:
