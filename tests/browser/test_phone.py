@@ -25,25 +25,31 @@ def fits_the_screen(page):
     return fits
 
 
+def follow(page, locator):
+    """Clicks a link or a button and waits for the page it leads to, so that what follows reads the new page."""
+    with page.expect_navigation():
+        locator.click()
+
+
 def test_a_customer_logs_in_on_a_phone_and_every_page_fits(phone, live_server, customer):
     phone.goto(live_server.url + "/")
     assert fits_the_screen(phone)
-    phone.get_by_role("link", name="Jaworzno - WEJŚCIE").click()
+    follow(phone, phone.get_by_role("link", name="Jaworzno - WEJŚCIE"))
     assert phone.get_by_role("heading", level=1).inner_text() == "Logowanie do systemu"
     assert fits_the_screen(phone)
     phone.get_by_label("Odbiorca:", exact=True).fill(" 1234 ")
     phone.get_by_label("Hasło:", exact=True).fill(PASSWORD)
-    phone.get_by_role("button", name="Zaloguj").click()
+    follow(phone, phone.get_by_role("button", name="Zaloguj"))
     assert phone.get_by_role("heading", level=1).inner_text() == "Pulpit"
     for name in ("Faktury", "Rozliczenia", "Zużycie ciepła", "Konto", "Pulpit"):
-        phone.get_by_role("navigation", name="Menu klienta").get_by_role("link", name=name).click()
+        follow(phone, phone.get_by_role("navigation", name="Menu klienta").get_by_role("link", name=name))
         assert phone.locator("h1").count() == 1, name
         assert fits_the_screen(phone), f"{name} is wider than a 320 px phone"
-    phone.get_by_role("navigation", name="Menu klienta").get_by_role("link", name="Faktury").click()
-    phone.locator("main table a").first.click()
+    follow(phone, phone.get_by_role("navigation", name="Menu klienta").get_by_role("link", name="Faktury"))
+    follow(phone, phone.locator("main table a").first)
     assert "FV/" in phone.get_by_role("heading", level=1).inner_text()
     assert fits_the_screen(phone), "the invoice page is wider than a 320 px phone"
-    phone.get_by_role("button", name="Wyloguj").click()
+    follow(phone, phone.get_by_role("button", name="Wyloguj"))
     assert phone.get_by_role("heading", level=1).inner_text() == "Logowanie do systemu"
     assert phone.problems == []
 
@@ -52,7 +58,7 @@ def test_a_wrong_password_is_announced_on_the_page(phone, live_server, customer)
     phone.goto(live_server.url + "/jaworzno/logowanie/")
     phone.get_by_label("Odbiorca:", exact=True).fill("1234")
     phone.get_by_label("Hasło:", exact=True).fill("nie to hasło")
-    phone.get_by_role("button", name="Zaloguj").click()
+    follow(phone, phone.get_by_role("button", name="Zaloguj"))
     assert phone.get_by_role("alert").inner_text().strip() == "Nieprawidłowy kod odbiorcy lub hasło."
     assert phone.problems == []
 
