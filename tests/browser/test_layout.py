@@ -117,3 +117,15 @@ def test_invoice_numbers_stay_on_one_line(open_tab, live_server, customer, width
         assert numbers.count() >= 5, path
         for number in numbers.all():
             assert len(text_lines(number)) == 1, f"{path}: {text_lines(number)}"
+
+
+def test_an_invoice_number_in_a_heading_wraps_as_a_whole_and_then_only_after_slashes(open_tab, live_server, customer):
+    page = open_tab(320)
+    log_in(page, live_server.url)
+    page.goto(live_server.url + f"/faktury/{customer.invoices.exclude(ksef_xml=None).get().public_id}/")
+    number = page.locator("h1 .long-number")
+    assert text_lines(number) == [number.inner_text()]  # "FV/2026/11/0001" fits a line of its own
+    page.goto(live_server.url + f"/faktury/{customer.invoices.get(kind='KOR').public_id}/")
+    lines = text_lines(page.locator("h1 .long-number"))
+    assert len(lines) > 1  # KOR/JAW/2026/…/000123/01 is wider than a phone
+    assert all(line.endswith("/") for line in lines[:-1]), lines
