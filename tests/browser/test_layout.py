@@ -108,11 +108,12 @@ def test_the_ksef_number_under_the_qr_code_breaks_only_after_its_dashes(open_tab
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_invoice_numbers_stay_on_one_line(open_tab, live_server, customer, width):
+def test_invoice_numbers_and_the_customer_code_stay_on_one_line(open_tab, live_server, customer, width):
     page = open_tab(width)
     log_in(page, live_server.url)
     for path in ["/pulpit/", "/faktury/", "/rozliczenia/"]:
         page.goto(live_server.url + path)
+        assert text_lines(page.locator(".customer-badge strong")) == ["001234-0000"]
         numbers = page.locator("main table a[href^='/faktury/']")
         assert numbers.count() >= 5, path
         for number in numbers.all():
