@@ -65,7 +65,8 @@ def _keep_html(route, pages):
         route.continue_()
         return
     response = route.fetch(max_redirects=0)
-    if response.ok and response.headers.get("content-type", "").startswith("text/html"):
+    is_redirect = 300 <= response.status < 400
+    if not is_redirect and response.headers.get("content-type", "").startswith("text/html"):
         pages[route.request.url] = response.text()
     route.fulfill(response=response)
 

@@ -60,9 +60,12 @@ def email_html():
 
 @pytest.mark.after_every_browser_test
 @needs_chromium
-def test_every_page_the_browser_tests_load_and_every_email_is_valid_html(visited_pages, tmp_path):
+def test_every_page_the_browser_tests_load_and_every_email_is_valid_html(
+    visited_pages, open_tab, committed_regions, live_server, tmp_path
+):
     if not visited_pages:
         pytest.skip("no browser test loaded a page in this run")
+    open_tab(320).goto(live_server.url + "/nie-ma-takiej-strony/")  # the error page, which no other test loads
     if JAVA is None:
         if os.environ.get("CI"):
             pytest.fail("Java is missing: .ci/run installs default-jre-headless for the Nu HTML Checker")

@@ -94,8 +94,9 @@ def test_every_page_meets_wcag_2_1_aa_and_best_practices_by_axe(phone, live_serv
         problems[path] = accessibility_problems(phone)
     log_in(phone, live_server.url)
     invoice = customer.invoices.exclude(ksef_xml=None).get()
-    for path in ["/pulpit/", "/faktury/", f"/faktury/{invoice.public_id}/", "/rozliczenia/", "/zuzycie-ciepla/",
-                 "/konto/"]:  # fmt: skip
+    correction = customer.invoices.get(kind="KOR")
+    for path in ["/pulpit/", "/faktury/", f"/faktury/{invoice.public_id}/", f"/faktury/{correction.public_id}/",
+                 "/rozliczenia/", "/zuzycie-ciepla/", "/zuzycie-ciepla/?punkt=W-0123", "/konto/"]:  # fmt: skip
         phone.goto(live_server.url + path)
         assert phone.url == live_server.url + path  # the page itself, not a redirect to the way in
         problems[path] = accessibility_problems(phone)
