@@ -82,4 +82,3 @@ def test_every_page_the_browser_tests_load_and_every_email_is_valid_html(
     ]
     print("\n".join(problems))
     assert problems == []
-    assert len(names) > 15  # the public pages, the customer's pages and the e-mails were all checked
