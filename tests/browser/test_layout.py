@@ -15,7 +15,7 @@ WIDTHS = [320, 768, 1280]
 PUBLIC_PAGES = ["/", "/jaworzno/logowanie/", "/jaworzno/pobierz-haslo/", "/ochrona-danych-osobowych/",
                 "/regulamin/", "/deklaracja-dostepnosci/", "/kontakt/"]  # fmt: skip
 
-# Cells whose content is wider (or taller) than the cell: text cut off or spilling over its neighbours.
+# Cells whose content is wider than the cell: text cut off or spilling over its neighbours.
 CLIPPED_CELLS = """
 [...document.querySelectorAll('td, th')]
   .filter(cell => cell.scrollWidth > cell.clientWidth + 1)
