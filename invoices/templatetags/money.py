@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.html import conditional_escape, format_html_join
 
 from consumption.formats import MINUS, NBSP
 from invoices.validators import format_nrb
@@ -51,3 +52,12 @@ def amount(value, minimum_places=0):
 def nrb(value):
     """26 account digits in groups: 12 3456 7890 1234 5678 9012 3456."""
     return format_nrb(value or "")
+
+
+@register.filter
+def wrap_after(value, separator):
+    """A long number that may wrap only after its separators, never inside a part: a KSeF number under its
+    QR code (``|wrap_after:"-"`` → 5265877635-<wbr>20250826-<wbr>0100001AF629-<wbr>AF), an invoice number
+    in a heading on a phone (``|wrap_after:"/"``)."""
+    *parts, last = str(value).split(separator)
+    return format_html_join("", "{}{}<wbr>", ((part, separator) for part in parts)) + conditional_escape(last)
