@@ -153,3 +153,9 @@ def without_csrf_token(html):
     """A page as every visitor sees it: the CSRF token (of the language switch, say) is masked afresh for
     every response, so it is left out when two answers are compared."""
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken"', html)
+
+
+def text_of(html, tag):
+    """The text of the first `tag` element of a page as a reader sees it: markup such as <wbr> and <span> left out."""
+    inner = re.search(rf"<{tag}[^>]*>(.*?)</{tag}>", html, re.S).group(1)
+    return " ".join(re.sub(r"<[^>]+>", "", inner).split())
