@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from django.utils.translation import gettext
 from lxml import etree
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "ksef_schema"
@@ -94,6 +95,15 @@ class Line:
     vat_rate: str
 
 
+@dataclass(frozen=True)
+class Corrected:
+    """An invoice a correction names (DaneFaKorygowanej); a collective correction names several."""
+
+    number: str
+    issue_date: str
+    ksef_number: str  # empty when it was issued outside KSeF (NrKSeFN)
+
+
 @dataclass
 class Fa3Invoice:
     number: str
@@ -109,13 +119,23 @@ class Fa3Invoice:
     buyer_nip: str
     customer_code: str
     payment_account: str
-    corrected_number: str
     fa_kind: str = "VAT"
-    corrected_ksef_number: str = ""
     order_value: Decimal | None = None
     before_correction: Decimal | None = None
     advances: list = field(default_factory=list)  # (number, KSeF number) of FakturaZaliczkowa
+    corrected: list = field(default_factory=list)  # the DaneFaKorygowanej: Corrected, in document order
     lines: list = field(default_factory=list)
+
+    @property
+    def corrected_number(self):
+        """The number of the (first) invoice a correction names."""
+        return self.corrected[0].number if self.corrected else ""
+
+    @property
+    def is_collective(self):
+        """A collective correction (korekta zbiorcza): one correction of several invoices, e.g. a discount
+        over a period (art. 106j ust. 3 ustawy o VAT)."""
+        return len(self.corrected) > 1
 
 
 def _text(node, path):
@@ -164,12 +184,18 @@ def parse(document):
         buyer_nip=_text(document, "f:Podmiot2/f:DaneIdentyfikacyjne/f:NIP"),
         customer_code=_text(document, "f:Podmiot2/f:NrKlienta"),
         payment_account=re.sub(r"\s", "", _text(fa, "f:Platnosc/f:RachunekBankowy/f:NrRB")),
-        corrected_number=_text(fa, "f:DaneFaKorygowanej/f:NrFaKorygowanej"),
-        corrected_ksef_number=_text(fa, "f:DaneFaKorygowanej/f:NrKSeFFaKorygowanej"),
         before_correction=_amount(fa, "f:P_15ZK"),
         advances=[
             (_text(ref, "f:NrFaZaliczkowej"), _text(ref, "f:NrKSeFFaZaliczkowej"))
             for ref in fa.iterfind("f:FakturaZaliczkowa", NS)
+        ],
+        corrected=[
+            Corrected(
+                number=_text(ref, "f:NrFaKorygowanej"),
+                issue_date=_text(ref, "f:DataWystFaKorygowanej"),
+                ksef_number=_text(ref, "f:NrKSeFFaKorygowanej"),
+            )
+            for ref in fa.iterfind("f:DaneFaKorygowanej", NS)
         ],
     )
     invoice.lines = _lines(fa, net=net, single_rate=next(iter(rates)) if len(rates) == 1 else None)
@@ -178,6 +204,51 @@ def parse(document):
     elif kind_code == "ROZ":
         invoice.order_value = order_value(invoice.lines)
     return invoice
+
+
+def _refuse_settlement(fa):
+    """KsefError naming the charges and deductions (Rozliczenie) that make the amount to pay differ from P_15.
+
+    eBOK does not import them: its balance is the invoices' amounts (P_15) and the payments of the billing
+    system, and an invoice does not say whether what it charges or deducts is already there (arrears, an
+    overpayment, which the balance applies by itself) or not (a deposit, interest). Counting the amount to pay
+    would count an overpayment twice; counting P_15 would leave out a deposit. Either would be a wrong balance.
+    """
+    settlement = fa.find("f:Rozliczenie", NS)
+    if settlement is None or not _changes_amount_to_pay(settlement, gross=_amount(fa, "f:P_15")):
+        return
+    kinds = (("f:Obciazenia", gettext("obciążenie")), ("f:Odliczenia", gettext("odliczenie")))
+    items = [
+        gettext("%(kind)s %(amount)s „%(reason)s”")
+        % {"kind": kind, "amount": _text(item, "f:Kwota"), "reason": _text(item, "f:Powod")}
+        for path, kind in kinds
+        for item in settlement.iterfind(path, NS)
+    ]
+    if _text(settlement, "f:DoZaplaty"):
+        items.append(gettext("do zapłaty %(amount)s") % {"amount": _text(settlement, "f:DoZaplaty")})
+    if _text(settlement, "f:DoRozliczenia"):
+        items.append(gettext("nadpłata do rozliczenia %(amount)s") % {"amount": _text(settlement, "f:DoRozliczenia")})
+    raise KsefError(
+        gettext(
+            "eBOK nie przyjmuje faktur, w których występują obciążenia lub odliczenia poza kwotą faktury "
+            "(Rozliczenie: %(items)s; kwota faktury P_15 %(gross)s): saldo w eBOK to kwoty faktur i wpłaty "
+            "z systemu rozliczeniowego, a z faktury nie wynika, czy obciążenie lub odliczenie już w nim jest "
+            "(zaległość, nadpłata) czy nie (kaucja, odsetki)"
+        )
+        % {"items": "; ".join(items), "gross": _text(fa, "f:P_15")},
+        element="Rozliczenie",
+    )
+
+
+def _changes_amount_to_pay(settlement, *, gross):
+    """Whether Rozliczenie makes the amount to pay differ from P_15: a charge or deduction of any amount, an
+    amount to pay other than P_15, or an overpayment to settle."""
+    items = [*settlement.iterfind("f:Obciazenia", NS), *settlement.iterfind("f:Odliczenia", NS)]
+    sums = [_amount(settlement, "f:SumaObciazen"), _amount(settlement, "f:SumaOdliczen")]
+    if any(_amount(item, "f:Kwota") for item in items) or any(sums):
+        return True
+    to_pay, to_settle = _amount(settlement, "f:DoZaplaty"), _amount(settlement, "f:DoRozliczenia")
+    return bool(to_settle) or (to_pay is not None and to_pay != gross)
 
 
 def _from_gross(fa, gross):
@@ -203,8 +274,8 @@ def _from_gross(fa, gross):
 
 def refuse_unsupported(fa):
     """KsefError naming the first feature of the invoice that eBOK cannot represent: another currency than
-    PLN, the margin scheme, reverse charge, the OSS/IOSS procedure, a rate no heat invoice has, a correction
-    of several invoices, payment to a factor, charges or deductions that make the amount to pay differ."""
+    PLN, the margin scheme, reverse charge, the OSS/IOSS procedure, a rate no heat invoice has,
+    payment to a factor, charges or deductions that make the amount to pay differ from P_15."""
     currency = _text(fa, "f:KodWaluty")
     if currency != "PLN":
         raise KsefError(
@@ -223,29 +294,13 @@ def refuse_unsupported(fa):
     for present, element, feature in features:
         if present:
             raise KsefError(f"eBOK nie przyjmuje faktur, w których występuje {feature}", element=element)
-    corrected = fa.findall("f:DaneFaKorygowanej", NS)
-    if len(corrected) > 1:
-        raise KsefError(
-            f"korekta zbiorcza {len(corrected)} faktur (DaneFaKorygowanej): eBOK przyjmuje korektę jednej "
-            "faktury, bo wiąże ją z rozliczeniem tej faktury — wystaw korekty osobno",
-            element="DaneFaKorygowanej",
-        )
     if fa.find("f:Platnosc/f:RachunekBankowyFaktora", NS) is not None:
         raise KsefError(
             "eBOK nie przyjmuje faktur, w których występuje płatność na rachunek faktora "
             "(RachunekBankowyFaktora): odbiorca widzi w eBOK tylko rachunek firmy",
             element="Platnosc/RachunekBankowyFaktora",
         )
-    charges = _amount(fa, "f:Rozliczenie/f:SumaObciazen") or Decimal(0)
-    deductions = _amount(fa, "f:Rozliczenie/f:SumaOdliczen") or Decimal(0)
-    if charges or deductions:
-        to_pay = _text(fa, "f:Rozliczenie/f:DoZaplaty") or _text(fa, "f:Rozliczenie/f:DoRozliczenia")
-        raise KsefError(
-            f"eBOK nie przyjmuje faktur, w których występuje rozliczenie obciążeń lub odliczeń (Rozliczenie: "
-            f"do zapłaty {to_pay} zamiast kwoty faktury {_text(fa, 'f:P_15')}): eBOK pokazuje do zapłaty kwotę "
-            "faktury",
-            element="Rozliczenie",
-        )
+    _refuse_settlement(fa)
     for row in fa.iterfind("f:FaWiersz", NS):
         feature = UNSUPPORTED_RATES.get(_text(row, "f:P_12"))
         if feature:

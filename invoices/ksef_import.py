@@ -7,12 +7,13 @@ from decimal import Decimal
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from customers.importer.errors import Problems
 from customers.importer.lock import import_lock
 from customers.models import Customer, ImportRun
 from invoices import ksef
-from invoices.models import Invoice, InvoiceLine, SettledAdvance
+from invoices.models import CorrectedInvoice, Invoice, InvoiceLine, SettledAdvance
 from invoices.tasks import enqueue_pdf_renders
 from invoices.validators import ksef_number_ok, nrb_checksum_ok
 
@@ -144,6 +145,7 @@ def store(*, path, raw, invoice, run, customer_code):
     created = Invoice.objects.create(region=region, ksef_number=ksef_number, ksef_xml=raw, **fields, **buyer)
     InvoiceLine.objects.bulk_create(InvoiceLine(invoice=created, **vars(line)) for line in invoice.lines)
     _store_advances(created, invoice)
+    _store_corrected(created, invoice)
     run.to_render.append(created.public_id)
     if created.corrects_id:  # the corrected invoice's PDF names its corrections
         Invoice.objects.filter(pk=created.corrects_id).exclude(pdf="").update(pdf="")
@@ -154,11 +156,11 @@ def store(*, path, raw, invoice, run, customer_code):
 def _fields(invoice, *, name, customer, problems):
     corrects = None
     if invoice.kind == "KOR":
-        corrects = _corrected(invoice, customer)
-        if corrects is None:
-            message = f"nieznana faktura korygowana {invoice.corrected_number} odbiorcy {customer.code}"
-            problems.add(name, 0, "DaneFaKorygowanej/NrFaKorygowanej", message)
+        found = [match for match in _corrected(invoice, customer) if match is not None]
+        if not found:
+            problems.add(name, 0, "DaneFaKorygowanej/NrFaKorygowanej", _unknown_corrected(invoice, customer))
             return None
+        corrects = min(found, key=lambda match: (match.issue_date, match.number))  # the oldest
     lines_net = sum(line.net_value for line in invoice.lines)
     if invoice.lines and invoice.fa_kind in LINES_ARE_AMOUNTS and lines_net != invoice.net:
         problems.add(name, 0, "FaWiersz", f"wiersze sumują się do innej kwoty niż netto faktury ({invoice.net})")
@@ -203,12 +205,47 @@ def _fields(invoice, *, name, customer, problems):
 
 
 def _corrected(invoice, customer):
-    """The customer's invoice that a correction names: by its number, else by its KSeF number."""
+    """For each invoice a correction names (DaneFaKorygowanej), the customer's invoice it is: by its number,
+    else by its KSeF number; None where eBOK has no such invoice of this customer (another's is never taken)."""
     invoices = Invoice.objects.filter(region=customer.region, customer=customer)
-    found = invoices.filter(number=invoice.corrected_number).first()
-    if found is None and invoice.corrected_ksef_number:
-        found = invoices.filter(ksef_number=invoice.corrected_ksef_number).first()
+    found = []
+    for named in invoice.corrected:
+        match = invoices.filter(number=named.number).first()
+        if match is None and named.ksef_number:
+            match = invoices.filter(ksef_number=named.ksef_number).first()
+        found.append(match)
     return found
+
+
+def _unknown_corrected(invoice, customer):
+    numbers = [named.number for named in invoice.corrected]
+    if len(numbers) == 1:
+        return f"nieznana faktura korygowana {numbers[0]} odbiorcy {customer.code}"
+    return ngettext(
+        "korekta zbiorcza %(count)d faktury: żadnej z nich (%(numbers)s) nie ma w eBOK wśród faktur odbiorcy "
+        "%(customer)s",
+        "korekta zbiorcza %(count)d faktur: żadnej z nich (%(numbers)s) nie ma w eBOK wśród faktur odbiorcy "
+        "%(customer)s",
+        len(numbers),
+    ) % {"count": len(numbers), "numbers": ", ".join(numbers), "customer": customer.code}
+
+
+def _store_corrected(stored, invoice):
+    """All the invoices a collective correction names, each linked to eBOK's copy when it is the customer's."""
+    if not invoice.is_collective:
+        return  # a correction of one invoice says it all by `corrects`
+    matches = _corrected(invoice, stored.customer)
+    CorrectedInvoice.objects.bulk_create(
+        CorrectedInvoice(
+            correction=stored,
+            position=position,
+            number=named.number,
+            issue_date=named.issue_date,
+            ksef_number=named.ksef_number,
+            corrected=match,
+        )
+        for position, (named, match) in enumerate(zip(invoice.corrected, matches, strict=True), start=1)
+    )
 
 
 def _store_advances(stored, invoice):
@@ -255,6 +292,8 @@ def _confirm(existing, fields, *, invoice, raw, ksef_number, name, run):
         changes.update({field: fields[field] for field in FROM_XML})
         if not existing.settled_advances.exists():
             _store_advances(existing, invoice)
+        if not existing.corrected_invoices.exists():
+            _store_corrected(existing, invoice)
     if ksef_number and not existing.ksef_number:
         changes["ksef_number"] = ksef_number
     if not changes:

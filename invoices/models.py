@@ -233,6 +233,39 @@ class SettledAdvance(models.Model):
         return self.ksef_number or self.number
 
 
+class CorrectedInvoice(models.Model):
+    """One of the invoices a collective correction (korekta zbiorcza, several DaneFaKorygowanej) corrects, as
+    its XML names it. `corrected` is that invoice when eBOK has it for the same customer. The correction's own
+    `corrects` is the oldest of those, so that the balance counts the correction in that invoice's group."""
+
+    correction = models.ForeignKey(
+        Invoice, verbose_name=_("faktura korygująca"), on_delete=models.CASCADE, related_name="corrected_invoices"
+    )
+    position = models.PositiveIntegerField(_("lp."))
+    number = models.CharField(_("numer faktury korygowanej"), max_length=256)
+    issue_date = models.DateField(_("data wystawienia faktury korygowanej"))
+    ksef_number = models.CharField(_("numer KSeF faktury korygowanej"), max_length=35, blank=True)
+    corrected = models.ForeignKey(
+        Invoice,
+        verbose_name=_("faktura korygowana w eBOK"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="collective_corrections",
+    )
+
+    class Meta:
+        ordering = ["correction", "position"]
+        verbose_name = _("faktura korygowana zbiorczo")
+        verbose_name_plural = _("faktury korygowane zbiorczo")
+        constraints = [
+            models.UniqueConstraint(fields=["correction", "position"], name="corrected_invoice_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
 class Payment(models.Model):
     """Money received, as the billing system booked it."""
 

@@ -3,6 +3,7 @@ region's NIP as seller, the customer's NIP as buyer, a number of eBOK's own. Eac
 kind, amounts and advances, or is refused with a message naming what eBOK cannot represent."""
 
 import contextlib
+import datetime
 import hashlib
 import io
 import re
@@ -16,7 +17,8 @@ from lxml import etree
 
 from customers.models import ImportRun
 from invoices import ksef
-from invoices.models import Invoice
+from invoices.balance import Ledger
+from invoices.models import CorrectedInvoice, Invoice
 from tests.conftest import text_of
 from tests.invoices.conftest import make_invoice
 from tests.invoices.test_invoice_pdf import pdf_text
@@ -33,8 +35,8 @@ EXPECTED = {
     "FA_3_Przykład_4.xml": "Platnosc/RachunekBankowyFaktora: eBOK nie przyjmuje faktur, w których występuje "
     "płatność na rachunek faktora",
     "FA_3_Przykład_5.xml": ("KOR", "0", "0", "0", None, None, 0),  # the buyer's name corrected, no amounts
-    "FA_3_Przykład_6.xml": "DaneFaKorygowanej: korekta zbiorcza 6 faktur (DaneFaKorygowanej)",
-    "FA_3_Przykład_7.xml": "DaneFaKorygowanej: korekta zbiorcza 6 faktur (DaneFaKorygowanej)",
+    "FA_3_Przykład_6.xml": ("KOR", "-40650.41", "-9349.59", "-50000", None, None, 0),  # a discount on six
+    "FA_3_Przykład_7.xml": ("KOR", "-40650.41", "-9349.59", "-50000", None, None, 0),  # the same, naming goods
     "FA_3_Przykład_8.xml": "Adnotacje/PMarzy: eBOK nie przyjmuje faktur, w których występuje procedura marży",
     "FA_3_Przykład_9.xml": ("VAT", "2300", "460", "2760", None, None, 0),  # 23 % and exempt (zw)
     "FA_3_Przykład_10.xml": ("ZAL", "16260.16", "3739.84", "20000", "375150", None, 0),
@@ -53,9 +55,12 @@ EXPECTED = {
     "FA_3_Przykład_23.xml": "KodWaluty: faktura w walucie USD (KodWaluty): eBOK przyjmuje tylko faktury w złotych",
     "FA_3_Przykład_24.xml": ("VAT", "43.60", "10.03", "53.63", None, None, 0),
     "FA_3_Przykład_25.xml": ("VAT", "43.60", "10.03", "53.63", None, None, 0),
-    "FA_3_Przykład_26.xml": "Rozliczenie: eBOK nie przyjmuje faktur, w których występuje rozliczenie obciążeń "
-    "lub odliczeń (Rozliczenie: do zapłaty 36.5 zamiast kwoty faktury 31.5)",
+    "FA_3_Przykład_26.xml": "Rozliczenie: eBOK nie przyjmuje faktur, w których występują obciążenia lub odliczenia "
+    "poza kwotą faktury (Rozliczenie: obciążenie 5 „Kaucja (system kaucyjny) 10 x 0,50 PLN”; do zapłaty 36.5; "
+    "kwota faktury P_15 31.5)",
 }
+# The collective corrections (several DaneFaKorygowanej): how many invoices each names.
+COLLECTIVE = {"FA_3_Przykład_6.xml": 6, "FA_3_Przykład_7.xml": 6}
 
 
 def as_issued_to(customer, name, folder, *, number=None):
@@ -124,6 +129,9 @@ def test_an_example_imports_with_its_kind_and_amounts_or_is_refused_naming_the_f
     assert invoice.order_value == (Decimal(order_value) if order_value else None)
     assert invoice.before_correction == (Decimal(before_correction) if before_correction else None)
     assert invoice.settled_advances.count() == advances
+    assert invoice.corrected_invoices.count() == COLLECTIVE.get(name, 0)
+    if invoice.kind == "KOR":
+        assert invoice.corrects == Invoice.objects.get(number=corrected_number(name))
     assert invoice.customer == owner
     assert bytes(invoice.ksef_xml) == path.read_bytes()
 
@@ -308,3 +316,166 @@ def test_a_correction_of_an_invoice_ebok_does_not_have_is_refused_naming_it(owne
     with pytest.raises(CommandError, match=r"nieznana faktura korygowana FV2026/02/150 odbiorcy"):
         run(as_issued_to(owner, "FA_3_Przykład_3.xml", tmp_path))
     assert not Invoice.objects.exists()
+
+
+# The invoices example 6 names, in its order: (number, issue date, KSeF number).
+SIX = [
+    ("FV2026/01/134", "2026-01-15", "9999999999-20230908-8BEF280C8D35-4D"),
+    ("FV2026/02/150", "2026-02-15", "9999999999-20230908-76B2B580D4DC-80"),
+    ("FV2026/03/143", "2026-03-15", "9999999999-20230908-4191312C0E57-09"),
+    ("FV2026/04/23", "2026-04-15", "9999999999-20230908-2B9266CEF3C4-DD"),
+    ("FV2026/05/54", "2026-05-15", "9999999999-20230908-16B99491C78B-3D"),
+    ("FV2026/06/15", "2026-06-15", "9999999999-20230908-D08FB95950BE-3E"),
+]
+
+
+def make_named(customer, index, **fields):
+    """The `index`-th invoice of SIX as eBOK has it for `customer`."""
+    number, issue_date, _ = SIX[index]
+    values = {"issue_date": datetime.date.fromisoformat(issue_date), "due_date": datetime.date(2026, 7, 31)}
+    return make_invoice(customer, number, gross="12300.00", lines=False, **values | fields)
+
+
+def test_a_collective_correction_records_every_invoice_it_names_in_order(owner, tmp_path):
+    found = make_named(owner, 1)
+    run(as_issued_to(owner, "FA_3_Przykład_6.xml", tmp_path, number="FK/6"))
+    rows = Invoice.objects.get(number="FK/6").corrected_invoices.all()
+    assert [(row.position, row.number, row.issue_date.isoformat(), row.ksef_number) for row in rows] == [
+        (position, *named) for position, named in enumerate(SIX, start=1)
+    ]
+    assert [row.corrected for row in rows] == [None, found, None, None, None, None]
+
+
+def test_a_collective_correction_corrects_the_oldest_of_the_customers_invoices_it_names(owner, tmp_path):
+    make_named(owner, 4)
+    oldest = make_named(owner, 2)
+    run(as_issued_to(owner, "FA_3_Przykład_6.xml", tmp_path, number="FK/6"))
+    correction = Invoice.objects.get(number="FK/6")
+    assert (correction.kind, correction.corrects) == ("KOR", oldest)
+    assert correction.corrected_invoices.filter(corrected__isnull=False).count() == 2
+
+
+def test_a_collective_correction_finds_an_invoice_by_its_ksef_number(owner, tmp_path):
+    renumbered = make_invoice(owner, "FV/LUTY/1", gross="100.00", lines=False, ksef_number=SIX[1][2])
+    run(as_issued_to(owner, "FA_3_Przykład_6.xml", tmp_path, number="FK/6"))
+    correction = Invoice.objects.get(number="FK/6")
+    assert correction.corrects == renumbered
+    assert correction.corrected_invoices.get(position=2).corrected == renumbered
+
+
+def test_a_collective_correction_does_not_link_another_customers_invoice(owner, sibling, tmp_path):
+    make_named(sibling, 0)  # the oldest number, but the sub-customer's
+    own = make_named(owner, 3)
+    run(as_issued_to(owner, "FA_3_Przykład_6.xml", tmp_path, number="FK/6"))
+    correction = Invoice.objects.get(number="FK/6")
+    assert correction.corrects == own
+    assert correction.corrected_invoices.get(position=1).corrected is None
+    assert not sibling.invoices.get().collective_corrections.exists()
+
+
+def test_a_collective_correction_of_none_of_the_customers_invoices_is_refused_naming_them(owner, sibling, tmp_path):
+    make_named(sibling, 0)
+    numbers = ", ".join(number for number, _, _ in SIX)
+    with pytest.raises(
+        CommandError,
+        match=re.escape(f"korekta zbiorcza 6 faktur: żadnej z nich ({numbers}) nie ma w eBOK wśród faktur odbiorcy"),
+    ):
+        run(as_issued_to(owner, "FA_3_Przykład_6.xml", tmp_path, number="FK/6"))
+    assert not Invoice.objects.filter(number="FK/6").exists()
+    assert not CorrectedInvoice.objects.exists()
+
+
+def test_a_collective_correction_naming_goods_only_gives_its_line_the_discount(owner, tmp_path):
+    make_named(owner, 0)
+    run(as_issued_to(owner, "FA_3_Przykład_7.xml", tmp_path, number="FK/7"))
+    line = Invoice.objects.get(number="FK/7").lines.get()
+    assert (line.name, line.quantity, line.net_value, line.vat_rate) == (
+        "lodówka Zimnotech mk1",
+        Decimal(1000),
+        Decimal("-40650.41"),
+        "23",
+    )
+
+
+def test_a_collective_correction_imported_again_is_unchanged_and_keeps_its_list(owner, tmp_path):
+    make_named(owner, 0)
+    path = as_issued_to(owner, "FA_3_Przykład_6.xml", tmp_path, number="FK/6")
+    run(path)
+    assert "utworzono 0, zmieniono 0, bez zmian 1" in run(path)
+    assert CorrectedInvoice.objects.count() == 6
+
+
+def test_a_collective_correction_lowers_the_balance_in_the_group_of_the_oldest_invoice(owner, tmp_path):
+    oldest, newer = make_named(owner, 0), make_named(owner, 5)
+    run(as_issued_to(owner, "FA_3_Przykład_6.xml", tmp_path, number="FK/6"))
+    ledger = Ledger(owner, today=datetime.date(2026, 7, 20))
+    group = ledger.groups[oldest.pk]
+    assert [document.number for document in group.documents] == ["FK/6", oldest.number]
+    assert group.own_outstanding == Decimal("-37700.00")  # 12 300 less the 50 000 discount
+    balance = ledger.balance()
+    assert (balance.to_pay, balance.overpaid) == (Decimal(0), Decimal("25400.00"))  # 37 700 less FV2026/06/15's
+    assert ledger.groups[newer.pk].credited == Decimal("12300.00")
+
+
+def test_the_page_and_pdf_of_a_collective_correction_list_the_invoices_it_corrects(owner_client, owner, tmp_path):
+    make_named(owner, 0)
+    run(as_issued_to(owner, "FA_3_Przykład_6.xml", tmp_path, number="FK/6"))
+    invoice = Invoice.objects.get(number="FK/6")
+    page = owner_client.get(reverse("invoices:detail", args=[invoice.public_id])).content.decode()
+    assert "<dt>Korekta zbiorcza faktur</dt>" in page
+    assert "Koryguje fakturę" not in page
+    assert "<li>FV2026/01/134 z dnia 15.01.2026 (KSeF 9999999999-20230908-8BEF280C8D35-4D)</li>" in page
+    assert "<li>FV2026/06/15 z dnia 15.06.2026 (KSeF 9999999999-20230908-D08FB95950BE-3E) — brak w eBOK</li>" in page
+    text = pdf_text(owner_client.get(reverse("invoices:pdf", args=[invoice.public_id])).content)
+    assert "Korekta zbiorcza faktur" in text
+    for number, _, _ in SIX:
+        assert number in text
+    assert "Do zwrotu" in text
+
+
+def test_a_correction_of_one_invoice_still_prints_the_invoice_it_corrects(owner_client, owner, tmp_path):
+    make_invoice(owner, "FV2026/02/150", gross="100.00", lines=False)
+    run(as_issued_to(owner, "FA_3_Przykład_3.xml", tmp_path, number="FK/3"))
+    invoice = Invoice.objects.get(number="FK/3")
+    page = owner_client.get(reverse("invoices:detail", args=[invoice.public_id])).content.decode()
+    assert "<dt>Koryguje fakturę</dt><dd>FV2026/02/150 z dnia 03.11.2026</dd>" in page
+    assert "Korekta zbiorcza" not in page
+    assert not invoice.corrected_invoices.exists()
+
+
+SETTLEMENT_26 = (
+    "<Obciazenia><Kwota>5</Kwota><Powod>Kaucja (system kaucyjny) 10 x 0,50  PLN</Powod></Obciazenia>"
+    "<SumaObciazen>5</SumaObciazen><DoZaplaty>36.5</DoZaplaty>"
+)
+
+
+@pytest.mark.parametrize(
+    ("settlement", "message"),
+    [
+        (
+            "<Odliczenia><Kwota>31.5</Kwota><Powod>nadpłata z FV/1</Powod></Odliczenia>"
+            "<SumaOdliczen>31.5</SumaOdliczen><DoZaplaty>0</DoZaplaty>",
+            "(Rozliczenie: odliczenie 31.5 „nadpłata z FV/1”; do zapłaty 0; kwota faktury P_15 31.5)",
+        ),
+        (
+            "<Odliczenia><Kwota>40</Kwota><Powod>nadpłata</Powod></Odliczenia><DoRozliczenia>8.5</DoRozliczenia>",
+            "(Rozliczenie: odliczenie 40 „nadpłata”; nadpłata do rozliczenia 8.5; kwota faktury P_15 31.5)",
+        ),
+        ("<DoZaplaty>30</DoZaplaty>", "(Rozliczenie: do zapłaty 30; kwota faktury P_15 31.5)"),
+    ],
+)
+def test_charges_and_deductions_under_rozliczenie_are_refused_naming_each(owner, tmp_path, settlement, message):
+    path = as_issued_to(owner, "FA_3_Przykład_26.xml", tmp_path)
+    path.write_bytes(path.read_bytes().replace(SETTLEMENT_26.encode(), settlement.encode()))
+    with pytest.raises(
+        CommandError, match=re.escape(f"występują obciążenia lub odliczenia poza kwotą faktury {message}")
+    ):
+        run(path)
+    assert not Invoice.objects.exists()
+
+
+def test_a_rozliczenie_stating_the_invoices_own_amount_to_pay_imports(owner, tmp_path):
+    path = as_issued_to(owner, "FA_3_Przykład_26.xml", tmp_path, number="FV/26")
+    path.write_bytes(path.read_bytes().replace(SETTLEMENT_26.encode(), b"<DoZaplaty>31.5</DoZaplaty>"))
+    run(path)
+    assert Invoice.objects.get(number="FV/26").gross == Decimal("31.5")
