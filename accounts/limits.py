@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 class Rule:
     limit: int
     window: int  # seconds
-    why: str
+    why: str  # what the rule counts, in words
     refusal: str = _("Zbyt wiele prób.")  # what a refused request is told, before the wait (throttle.Limit)
 
 
@@ -27,7 +27,7 @@ class Rule:
 # company network behind one NAT asks for a handful; 20 an hour is far above that and far below a
 # sweep of 10,000 codes. Over the limit: HTTP 429.
 PASSWORD_REQUESTS_PER_IP = Rule(
-    20, 3600, "zapytania o hasło z jednego adresu IP", _("Zbyt wiele próśb o hasło z Twojej sieci.")
+    20, 3600, _("zapytania o hasło z jednego adresu IP"), _("Zbyt wiele próśb o hasło z Twojej sieci.")
 )
 
 # Password e-mails. Anyone may ask for any code and every mail goes to the owner's mailbox, so two
@@ -50,7 +50,7 @@ PASSWORD_REQUESTS_PER_IP = Rule(
 #
 # The page answers the same whatever happens (the worker applies both rules, accounts.services).
 # Staff sending a password from the admin (the customer on the phone or at the desk) are not limited.
-PASSWORD_EMAILS_PER_REQUESTER = Rule(3, 24 * 3600, "e-maile z hasłem do jednego odbiorcy na prośbę z jednej sieci")
+PASSWORD_EMAILS_PER_REQUESTER = Rule(3, 24 * 3600, _("e-maile z hasłem do jednego odbiorcy na prośbę z jednej sieci"))
 PASSWORD_EMAIL_COOL_DOWN = 5 * 60
 PASSWORD_EMAIL_MAX_COOL_DOWN = 3600
 
@@ -63,7 +63,7 @@ def password_email_cool_down(mails):
 # Failed logins from one client IP over all codes: an office logging in for several customers
 # mistypes a few; 30 an hour stops guessing across many codes. Over the limit: HTTP 429.
 FAILED_LOGINS_PER_IP = Rule(
-    30, 3600, "nieudane logowania z jednego adresu IP", _("Zbyt wiele nieudanych logowań z Twojej sieci.")
+    30, 3600, _("nieudane logowania z jednego adresu IP"), _("Zbyt wiele nieudanych logowań z Twojej sieci.")
 )
 
 # Failed logins on one code from one IP. The first FREE_FAILURES are free (typos); after that each
@@ -74,7 +74,7 @@ FAILED_LOGINS_PER_IP = Rule(
 FAILED_LOGINS_PER_CUSTOMER_IP = Rule(
     10,
     15 * 60,
-    "nieudane logowania na jeden kod z jednego adresu IP",
+    _("nieudane logowania na jeden kod z jednego adresu IP"),
     _("Logowanie na ten kod z Twojej sieci jest zablokowane."),
 )
 FREE_FAILURES = 3
@@ -90,7 +90,7 @@ def delay_after(failures):
 
 # Statement PDFs per customer: each is rendered on request (about 0.1–0.5 s of CPU). A customer
 # checks a few periods; 30 an hour keeps one session from holding a core busy.
-STATEMENTS_PER_CUSTOMER = Rule(30, 3600, "zestawienia PDF jednego odbiorcy", _("Zbyt wiele zestawień PDF."))
+STATEMENTS_PER_CUSTOMER = Rule(30, 3600, _("zestawienia PDF jednego odbiorcy"), _("Zbyt wiele zestawień PDF."))
 
 # Counters idle for longer than this are of no use to any rule (accounts_housekeeping drops them).
 RULES = [
@@ -112,7 +112,7 @@ LONGEST_WINDOW = max(rule.window for rule in RULES)
 STAFF_LOGIN_FAILURES_PER_IP = Rule(
     10,
     3600,
-    "nieudane logowania do panelu z jednego adresu IP",
+    _("nieudane logowania do panelu z jednego adresu IP"),
     _("Zbyt wiele nieudanych logowań do panelu z tej sieci."),
 )
 
@@ -123,7 +123,7 @@ STAFF_LOGIN_FAILURES_PER_IP = Rule(
 STAFF_LOGIN_FAILURES_PER_USERNAME = Rule(
     10,
     3600,
-    "nieudane logowania na jedną nazwę pracownika",
+    _("nieudane logowania na jedną nazwę pracownika"),
     _("Logowanie na tę nazwę użytkownika jest zablokowane. Blokadę może wcześniej zdjąć administrator."),
 )
 
@@ -134,7 +134,7 @@ STAFF_LOGIN_FAILURES_PER_USERNAME = Rule(
 STAFF_CODE_FAILURES_PER_USER = Rule(
     10,
     24 * 3600,
-    "błędne kody weryfikacyjne jednego pracownika",
+    _("błędne kody weryfikacyjne jednego pracownika"),
     _("Zbyt wiele błędnych kodów: weryfikacja tego konta jest zablokowana."),
 )
 

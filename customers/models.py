@@ -166,7 +166,7 @@ class ImportRun(models.Model):
 
     kind = models.CharField(_("rodzaj"), max_length=4, choices=Kind.choices)
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
-    started_by = models.CharField(_("uruchomił"), max_length=150)
+    started_by = models.CharField(_("uruchomione przez"), max_length=150)
     started_at = models.DateTimeField(_("początek"), default=timezone.now)
     finished_at = models.DateTimeField(_("koniec"), null=True, blank=True)
     source = models.CharField(_("źródło"), max_length=500)

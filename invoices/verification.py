@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import segno
 from django.conf import settings
+from django.utils.translation import gettext as _
 from lxml import etree
 
 NS = {"fa": "http://crd.gov.pl/wzor/2025/06/25/13775/"}
@@ -50,15 +51,15 @@ def read_facts(xml):
     try:
         root = etree.fromstring(bytes(xml), parser=_parser())
     except etree.XMLSyntaxError as error:
-        raise KsefXmlError(f"Niepoprawny XML faktury KSeF: {error}") from error
+        raise KsefXmlError(_("Niepoprawny XML faktury KSeF: %(error)s") % {"error": error}) from error
     nip = _text(root, "fa:Podmiot1/fa:DaneIdentyfikacyjne/fa:NIP")
     issued = _text(root, "fa:Fa/fa:P_1")
     if not nip or not issued:
-        raise KsefXmlError("XML nie jest fakturą FA(3): brak NIP sprzedawcy (Podmiot1) lub daty wystawienia (P_1).")
+        raise KsefXmlError(_("XML nie jest fakturą FA(3): brak NIP sprzedawcy (Podmiot1) lub daty wystawienia (P_1)."))
     try:
         issue_date = datetime.date.fromisoformat(issued)
     except ValueError as error:
-        raise KsefXmlError(f"Niepoprawna data wystawienia P_1: {issued!r}.") from error
+        raise KsefXmlError(_("Niepoprawna data wystawienia P_1: %(date)s.") % {"date": repr(issued)}) from error
     lines = tuple(line for line in (_text(root, f"fa:Podmiot1/fa:Adres/fa:AdresL{n}") for n in (1, 2)) if line)
     seller = KsefSeller(nip=nip, name=_text(root, "fa:Podmiot1/fa:DaneIdentyfikacyjne/fa:Nazwa"), address_lines=lines)
     buyer_lines = tuple(line for line in (_text(root, f"fa:Podmiot2/fa:Adres/fa:AdresL{n}") for n in (1, 2)) if line)

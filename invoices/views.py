@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import customer_required
@@ -93,7 +94,7 @@ def invoice_xml_download(request, public_id):
     """The original KSeF XML, byte for byte as it was received."""
     invoice = _get_invoice_for_customer(request, public_id, fields=["number", "ksef_xml"])
     if not invoice.ksef_xml:
-        raise Http404("Ta faktura nie ma zachowanego XML z KSeF.")
+        raise Http404(_("Ta faktura nie ma zachowanego XML z KSeF."))
     return _attachment(
         bytes(invoice.ksef_xml), content_type="application/xml", filename=download_name(invoice.number, "xml")
     )

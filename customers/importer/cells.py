@@ -2,12 +2,15 @@
 
 Each parser takes the cell's text (already stripped) and returns the value as the staging tables take
 it: text with ISO dates and dot decimals, or None for "no value". Bad input raises ``CellError``
-with a Polish message; the caller adds file, line and column.
+with a message in the active language (Polish by default); the caller adds file, line and column.
 """
 
 import datetime
 import functools
 import re
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from customers.contract import FIELDS, TYPES
 from customers.models import Customer, MeteringPoint
@@ -42,12 +45,12 @@ def parse_date(text):
     else:
         match = PL_DATE_RE.match(text)
         if not match:
-            raise CellError(f"nieprawidłowa data „{text}” (RRRR-MM-DD albo DD.MM.RRRR)")
+            raise CellError(_("nieprawidłowa data „%(text)s” (RRRR-MM-DD albo DD.MM.RRRR)") % {"text": text})
         day, month, year = match.groups()
     try:
         return datetime.date(int(year), int(month), int(day)).isoformat()
     except ValueError:
-        raise CellError(f"nie ma takiego dnia: „{text}”") from None
+        raise CellError(_("nie ma takiego dnia: „%(text)s”") % {"text": text}) from None
 
 
 def decimal_parser(digits, places, minimum):
@@ -57,19 +60,33 @@ def decimal_parser(digits, places, minimum):
         match = PLAIN_DECIMAL_RE.match(text)
         if match is None:  # thousands separators, or not a number at all
             if not DECIMAL_RE.match(text):
-                raise CellError(f"nieprawidłowa liczba „{text}” (np. 1 234,56 albo 1234.56)")
+                raise CellError(_("nieprawidłowa liczba „%(text)s” (np. 1 234,56 albo 1234.56)") % {"text": text})
             match = PLAIN_DECIMAL_RE.match(text.translate(SEPARATORS))
         sign, integer, fraction = match.groups()
         if fraction and len(fraction) > places:
-            raise CellError(f"„{text}”: najwyżej {places} cyfr po przecinku")
+            raise CellError(
+                ngettext(
+                    "„%(text)s”: najwyżej %(n)d cyfra po przecinku",
+                    "„%(text)s”: najwyżej %(n)d cyfr po przecinku",
+                    places,
+                )
+                % {"text": text, "n": places}
+            )
         if len(integer) > whole and len(integer.lstrip("0")) > whole:
-            raise CellError(f"„{text}”: za duża liczba (najwyżej {whole} cyfr przed przecinkiem)")
+            raise CellError(
+                ngettext(
+                    "„%(text)s”: za duża liczba (najwyżej %(n)d cyfra przed przecinkiem)",
+                    "„%(text)s”: za duża liczba (najwyżej %(n)d cyfr przed przecinkiem)",
+                    whole,
+                )
+                % {"text": text, "n": whole}
+            )
         if minimum is not None:
             zero = not integer.strip("0") and not (fraction or "").strip("0")
             if minimum == "0" and sign and not zero:
-                raise CellError(f"„{text}”: wartość nie może być ujemna")
+                raise CellError(_("„%(text)s”: wartość nie może być ujemna") % {"text": text})
             if minimum == "0+" and (sign or zero):
-                raise CellError(f"„{text}”: wartość musi być większa od zera")
+                raise CellError(_("„%(text)s”: wartość musi być większa od zera") % {"text": text})
         return match.group(0).replace(",", ".")
 
     return parse
@@ -82,9 +99,16 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def text_parser(length):
     def parse(text):
         if len(text) > length:
-            raise CellError(f"za długi tekst: {len(text)} znaków, najwyżej {length}")
+            raise CellError(
+                ngettext(
+                    "za długi tekst: %(n)d znak, najwyżej %(max)d",
+                    "za długi tekst: %(n)d znaków, najwyżej %(max)d",
+                    len(text),
+                )
+                % {"n": len(text), "max": length}
+            )
         if found := CONTROL.search(text):
-            raise CellError(f"niedozwolony znak sterujący U+{ord(found.group()):04X}")
+            raise CellError(_("niedozwolony znak sterujący %(code)s") % {"code": f"U+{ord(found.group()):04X}"})
         return text
 
     return parse
@@ -98,52 +122,62 @@ def choice_parser(choices):
         try:
             return allowed[text.lower()]
         except KeyError:
-            raise CellError(f"nieznana wartość „{text}” (dozwolone: {listed})") from None
+            raise CellError(
+                _("nieznana wartość „%(text)s” (dozwolone: %(allowed)s)") % {"text": text, "allowed": listed}
+            ) from None
 
     return parse
 
 
 def parse_customer_number(text):
     if not re.fullmatch(r"\d{1,6}", text):
-        raise CellError(f"numer odbiorcy to od 1 do 6 cyfr, jest „{text}”")
+        raise CellError(_("numer odbiorcy to od 1 do 6 cyfr, jest „%(text)s”") % {"text": text})
     return text.zfill(6)
 
 
 def parse_sub_code(text):
     if not re.fullmatch(r"\d{1,4}", text):
-        raise CellError(f"kod pododbiorcy to od 0 do 4 cyfr, jest „{text}”")
+        raise CellError(_("kod pododbiorcy to od 0 do 4 cyfr, jest „%(text)s”") % {"text": text})
     return text.zfill(4)
 
 
 def parse_nip(text):
     digits = text.replace("-", "")
     if not nip_checksum_ok(digits):
-        raise CellError(f"nieprawidłowy NIP „{text}”: potrzeba 10 cyfr z poprawną cyfrą kontrolną")
+        raise CellError(
+            _("nieprawidłowy NIP „%(text)s”: potrzeba 10 cyfr z poprawną cyfrą kontrolną") % {"text": text}
+        )
     return digits
 
 
 def parse_postal_code(text):
     if not re.fullmatch(r"\d{2}-\d{3}", text):
-        raise CellError(f"kod pocztowy ma postać NN-NNN, jest „{text}”")
+        raise CellError(_("kod pocztowy ma postać NN-NNN, jest „%(text)s”") % {"text": text})
     return text
 
 
 def parse_ksef_number(text):
     if not ksef_number_ok(text):
-        raise CellError(f"nieprawidłowy numer KSeF „{text}”: oczekiwano NIP-RRRRMMDD-XXXXXXXXXXXX-CC z poprawną sumą")
+        raise CellError(
+            _("nieprawidłowy numer KSeF „%(text)s”: oczekiwano NIP-RRRRMMDD-XXXXXXXXXXXX-CC z poprawną sumą")
+            % {"text": text}
+        )
     return text
 
 
 def parse_nrb(text):
     digits = text.replace(" ", "").replace("\u00a0", "")
     if not nrb_checksum_ok(digits):
-        raise CellError(f"nieprawidłowy numer rachunku „{text}”: potrzeba 26 cyfr z poprawnymi cyframi kontrolnymi")
+        raise CellError(
+            _("nieprawidłowy numer rachunku „%(text)s”: potrzeba 26 cyfr z poprawnymi cyframi kontrolnymi")
+            % {"text": text}
+        )
     return digits
 
 
 def parse_position(text):
     if not re.fullmatch(r"\d{1,9}", text) or int(text) == 0:
-        raise CellError(f"liczba porządkowa to liczba całkowita od 1, jest „{text}”")
+        raise CellError(_("liczba porządkowa to liczba całkowita od 1, jest „%(text)s”") % {"text": text})
     return str(int(text))
 
 

@@ -1,8 +1,12 @@
 """Checks across rows, files and the database, as set-based queries over the staging tables.
 
 Each check is a query giving (line, details...) of the offending staged rows; only the first 100 are
-fetched, the rest are counted. They run after every row passed the row-level checks.
+fetched, the rest are counted. They run after every row passed the row-level checks. The messages are made
+when the rows are fetched, in the active language (Polish by default).
 """
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from consumption.models import ConsumptionReading
 from customers.contract import KEYS
@@ -53,14 +57,15 @@ def duplicate_keys(name, keys, where=""):
     """
 
     def message(row):
-        return f"powtórzony klucz ({', '.join(str(value) for value in row[2:])}), pierwszy raz w wierszu {row[1]}"
+        key = ", ".join(str(value) for value in row[2:])
+        return _("powtórzony klucz (%(key)s), pierwszy raz w wierszu %(line)s") % {"key": key, "line": row[1]}
 
     return name, keys[0], sql, message
 
 
 def unknown_customers(name):
     sql = f"SELECT s.line, s.kod, s.pododbiorca FROM {table(name)} s WHERE {unknown_customer('s')}"
-    return name, "kod", sql, lambda row: f"nieznany odbiorca {row[1]}-{row[2]}"
+    return name, "kod", sql, lambda row: _("nieznany odbiorca %(code)s") % {"code": f"{row[1]}-{row[2]}"}
 
 
 def unknown_points():
@@ -69,7 +74,7 @@ def unknown_points():
         WHERE NOT EXISTS (SELECT 1 FROM import_punkty p WHERE p.punkt = s.punkt)
           AND NOT EXISTS (SELECT 1 FROM {POINTS} p WHERE p.region_id = %(region)s AND p.identifier = s.punkt)
     """
-    return "odczyty.csv", "punkt", sql, lambda row: f"nieznany punkt {row[1]}"
+    return "odczyty.csv", "punkt", sql, lambda row: _("nieznany punkt %(point)s") % {"point": row[1]}
 
 
 def points_changing_customer():
@@ -84,13 +89,19 @@ def points_changing_customer():
     """
 
     def message(row):
-        return f"punkt {row[1]} należy do odbiorcy {row[2]}-{row[3]}; nie może przejść do {row[4]}-{row[5]}"
+        return _("punkt %(point)s należy do odbiorcy %(owner)s; nie może przejść do %(other)s") % {
+            "point": row[1],
+            "owner": f"{row[2]}-{row[3]}",
+            "other": f"{row[4]}-{row[5]}",
+        }
 
     return "punkty.csv", "kod", sql, message
 
 
-def invoice_references(name, column, what):
-    """`column` of `name` must name an invoice of the run or the database, of the row's own customer."""
+def invoice_references(name, column, unknown, foreign):
+    """`column` of `name` must name an invoice of the run or the database, of the row's own customer.
+    `unknown` and `foreign` are the messages (lazy) for an invoice that does not exist and for another
+    customer's invoice."""
     sql = f"""
         SELECT s.line, s.{column}, t.kod, t.pododbiorca, s.kod, s.pododbiorca
         FROM {table(name)} s LEFT JOIN {KNOWN_INVOICES} t ON t.numer = s.{column}
@@ -99,8 +110,8 @@ def invoice_references(name, column, what):
 
     def message(row):
         if row[2] is None:
-            return f"nieznana {what} {row[1]}"
-        return f"{what} {row[1]} należy do odbiorcy {row[2]}-{row[3]}, nie do {row[4]}-{row[5]}"
+            return unknown % {"number": row[1]}
+        return foreign % {"number": row[1], "owner": f"{row[2]}-{row[3]}", "other": f"{row[4]}-{row[5]}"}
 
     return name, column, sql, message
 
@@ -110,7 +121,7 @@ def unknown_invoices_of_lines():
         SELECT s.line, s.numer FROM import_pozycje s
         WHERE NOT EXISTS (SELECT 1 FROM {KNOWN_INVOICES} t WHERE t.numer = s.numer)
     """
-    return "pozycje.csv", "numer", sql, lambda row: f"nieznana faktura {row[1]}"
+    return "pozycje.csv", "numer", sql, lambda row: _("nieznana faktura %(number)s") % {"number": row[1]}
 
 
 def changed_invoices(connection):
@@ -146,7 +157,10 @@ def changed_invoices(connection):
 
     def message(row):
         fields = ", ".join(dict.fromkeys(row[2].split()))
-        return f"faktura {row[1]} jest już wystawiona i nie może się zmienić (różni się: {fields})"
+        return _("faktura %(number)s jest już wystawiona i nie może się zmienić (różni się: %(fields)s)") % {
+            "number": row[1],
+            "fields": fields,
+        }
 
     return "faktury.csv", "numer", sql, message
 
@@ -157,7 +171,12 @@ def ksef_number_taken():
         JOIN {INVOICES} i ON i.ksef_number = s.numer_ksef
         WHERE s.numer_ksef <> '' AND NOT (i.region_id = %(region)s AND i.number = s.numer)
     """
-    return "faktury.csv", "numer_ksef", sql, lambda row: f"numer KSeF {row[1]} ma już faktura {row[2]}"
+    return (
+        "faktury.csv",
+        "numer_ksef",
+        sql,
+        lambda row: _("numer KSeF %(ksef)s ma już faktura %(number)s") % {"ksef": row[1], "number": row[2]},
+    )
 
 
 def changed_lines_of_issued_invoices(connection):
@@ -183,8 +202,17 @@ def changed_lines_of_issued_invoices(connection):
 
     def message(row):
         if row[3] == "new":
-            return f"faktura {row[1]} jest już wystawiona: nie można dodać do niej pozycji {row[2]}"
-        return f"pozycja {row[2]} wystawionej faktury {row[1]} nie może się zmienić (różni się: {row[3].strip()})"
+            return _("faktura %(number)s jest już wystawiona: nie można dodać do niej pozycji %(position)s") % {
+                "number": row[1],
+                "position": row[2],
+            }
+        return _(
+            "pozycja %(position)s wystawionej faktury %(number)s nie może się zmienić (różni się: %(fields)s)"
+        ) % {
+            "position": row[2],
+            "number": row[1],
+            "fields": row[3].strip(),
+        }
 
     return "pozycje.csv", "lp", sql, message
 
@@ -200,7 +228,12 @@ def lines_not_adding_up():
     """
 
     def message(row):
-        return f"pozycje faktury {row[1]} ({row[4]}) sumują się do {row[3]:.2f}, a netto faktury to {row[2]:.2f}"
+        return _("pozycje faktury %(number)s (%(lines)s) sumują się do %(total)s, a netto faktury to %(net)s") % {
+            "number": row[1],
+            "lines": row[4],
+            "total": f"{row[3]:.2f}",
+            "net": f"{row[2]:.2f}",
+        }
 
     return "faktury.csv", "netto", sql, message
 
@@ -240,8 +273,15 @@ def overlapping_readings(connection):
 
     def message(row):
         if row[4] is not None:
-            return f"powtórzony klucz ({row[1]}, {row[2]}, {row[3]}), także w wierszu {row[4]}"
-        return f"okres {row[2]}–{row[3]} punktu {row[1]} nakłada się na inny okres tego punktu"
+            return _("powtórzony klucz (%(key)s), także w wierszu %(line)s") % {
+                "key": f"{row[1]}, {row[2]}, {row[3]}",
+                "line": row[4],
+            }
+        return _("okres %(start)s–%(end)s punktu %(point)s nakłada się na inny okres tego punktu") % {
+            "start": row[2],
+            "end": row[3],
+            "point": row[1],
+        }
 
     return "odczyty.csv", "data_od", sql, message
 
@@ -256,14 +296,24 @@ def all_checks(*, connection):
         unknown_points(),
         overlapping_readings(connection),
         unknown_customers("faktury.csv"),
-        invoice_references("faktury.csv", "korygowana", "faktura korygowana"),
+        invoice_references(
+            "faktury.csv",
+            "korygowana",
+            gettext_lazy("nieznana faktura korygowana %(number)s"),
+            gettext_lazy("faktura korygowana %(number)s należy do odbiorcy %(owner)s, nie do %(other)s"),
+        ),
         changed_invoices(connection),
         ksef_number_taken(),
         unknown_invoices_of_lines(),
         changed_lines_of_issued_invoices(connection),
         lines_not_adding_up(),
         unknown_customers("wplaty.csv"),
-        invoice_references("wplaty.csv", "numer_faktury", "faktura"),
+        invoice_references(
+            "wplaty.csv",
+            "numer_faktury",
+            gettext_lazy("nieznana faktura %(number)s"),
+            gettext_lazy("faktura %(number)s należy do odbiorcy %(owner)s, nie do %(other)s"),
+        ),
     ]
     return checks
 

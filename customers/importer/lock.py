@@ -10,11 +10,12 @@ import tempfile
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext_lazy as _
 
 # pg_advisory locks are keyed by a bigint: "eBOK" in ASCII, the same for import_billing and import_ksef.
 ADVISORY_KEY = 0x65424F4B
 
-BUSY = "Trwa inny import danych (blokada importu jest zajęta). Spróbuj ponownie, gdy się zakończy."
+BUSY = _("Trwa inny import danych (blokada importu jest zajęta). Spróbuj ponownie, gdy się zakończy.")
 
 
 def lock_file_path(connection):
@@ -34,7 +35,7 @@ def import_lock(*, connection):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_KEY])
             if not cursor.fetchone()[0]:
-                raise CommandError(BUSY)
+                raise CommandError(str(BUSY))  # in the language active now, not when printed
         try:
             yield
         finally:
@@ -45,7 +46,7 @@ def import_lock(*, connection):
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise CommandError(BUSY) from None
+            raise CommandError(str(BUSY)) from None
         try:
             yield
         finally:

@@ -6,6 +6,8 @@ import hashlib
 import io
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from customers.contract import FILES, REQUIRED
 
 ENCODINGS = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "cp1250": "cp1250", "windows-1250": "cp1250"}
@@ -62,9 +64,9 @@ def fingerprint(export_file, *, encoding=None):
     else:
         export_file.encoding = "utf-8-sig" if utf8 else "cp1250"
     if export_file.encoding == "cp1250" and not cp1250_decodes(export_file.path):
-        return "plik nie jest ani w UTF-8, ani w Windows-1250"
+        return _("plik nie jest ani w UTF-8, ani w Windows-1250")
     if export_file.encoding == "utf-8-sig" and not utf8:
-        return "plik nie jest w UTF-8 (użyj --encoding cp1250, jeśli jest w Windows-1250)"
+        return _("plik nie jest w UTF-8 (użyj --encoding cp1250, jeśli jest w Windows-1250)")
     return None
 
 
@@ -122,13 +124,16 @@ def check_header(export_file, header, errors, warnings):
     seen = {}
     for index, column in enumerate(header):
         if column in seen:
-            errors.add(export_file.name, 1, column, "kolumna powtórzona w nagłówku")
+            errors.add(export_file.name, 1, column, _("kolumna powtórzona w nagłówku"))
         elif column in known:
             seen[column] = index
         else:
-            warnings.append(f"{export_file.name}: nieznana kolumna „{column}” — pomijam ją")
+            warnings.append(
+                _("%(file)s: nieznana kolumna „%(column)s” — pomijam ją")
+                % {"file": export_file.name, "column": column}
+            )
     for column in REQUIRED[export_file.name]:
         if column not in seen:
-            errors.add(export_file.name, 1, column, "brak wymaganej kolumny w nagłówku")
+            errors.add(export_file.name, 1, column, _("brak wymaganej kolumny w nagłówku"))
     export_file.columns = seen
     return export_file.columns

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from customers.contract import FILES, REQUIRED
@@ -32,7 +33,7 @@ def row_parser(name, *, columns, width, problems):
             text = cells[place].strip() if place is not None else ""
             if not text:
                 if required:
-                    problems.add(name, line, column, "brak wartości w wymaganej kolumnie")
+                    problems.add(name, line, column, _("brak wartości w wymaganej kolumnie"))
                     ok = False
                 row.append(empty)
                 continue
@@ -51,7 +52,7 @@ def row_parser(name, *, columns, width, problems):
 
 def _period_in_order(name, line, row, index, problems, start, end):
     if row[index[start]] and row[index[end]] and row[index[start]] > row[index[end]]:
-        problems.add(name, line, start, f"{start} jest późniejsza niż {end}")
+        problems.add(name, line, start, _("%(start)s jest późniejsza niż %(end)s") % {"start": start, "end": end})
         return False
     return True
 
@@ -65,20 +66,25 @@ def invoice_rules(line, row, index, problems):
     ok = _period_in_order(name, line, row, index, problems, "okres_od", "okres_do")
     net, vat, gross = (Decimal(row[index[column]]) for column in ("netto", "vat", "brutto"))
     if net + vat != gross:
-        problems.add(name, line, "brutto", f"brutto {gross} nie równa się netto + VAT ({net + vat})")
+        problems.add(
+            name,
+            line,
+            "brutto",
+            _("brutto %(gross)s nie równa się netto + VAT (%(sum)s)") % {"gross": gross, "sum": net + vat},
+        )
         ok = False
     kind, corrected = row[index["rodzaj"]], row[index["korygowana"]]
     if kind == "KOR" and not corrected:
-        problems.add(name, line, "korygowana", "faktura korygująca (KOR) musi podać numer faktury korygowanej")
+        problems.add(name, line, "korygowana", _("faktura korygująca (KOR) musi podać numer faktury korygowanej"))
         ok = False
     if kind == "VAT" and corrected:
-        problems.add(name, line, "korygowana", "tylko faktura korygująca (KOR) podaje fakturę korygowaną")
+        problems.add(name, line, "korygowana", _("tylko faktura korygująca (KOR) podaje fakturę korygowaną"))
         ok = False
     if kind == "VAT" and (net < 0 or vat < 0):
-        problems.add(name, line, "netto", "kwoty faktury VAT nie mogą być ujemne (ujemne ma tylko korekta KOR)")
+        problems.add(name, line, "netto", _("kwoty faktury VAT nie mogą być ujemne (ujemne ma tylko korekta KOR)"))
         ok = False
     if corrected and corrected == row[index["numer"]]:
-        problems.add(name, line, "korygowana", "faktura nie może korygować samej siebie")
+        problems.add(name, line, "korygowana", _("faktura nie może korygować samej siebie"))
         ok = False
     return ok
 

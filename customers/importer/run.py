@@ -8,7 +8,7 @@ import threading
 
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -134,11 +134,13 @@ def _clean_up(schema, checking):
 
 class _Checks(threading.Thread):
     """The set-based checks on a connection of their own (Django gives each thread one), reading the
-    committed staging tables and the database as it was before this run."""
+    committed staging tables and the database as it was before this run. The active language is per thread:
+    the checks report in the importing thread's."""
 
     def __init__(self, files, *, run, schema):
         super().__init__(name="import-checks", daemon=True)
         self.files, self.import_run, self.schema = files, run, schema
+        self.language = translation.get_language()
         self.error = self.pid = None
 
     def run(self):
@@ -148,7 +150,7 @@ class _Checks(threading.Thread):
             with own.cursor() as cursor:
                 cursor.execute("SELECT pg_backend_pid()")
                 self.pid = cursor.fetchone()[0]
-            with staging.import_transaction(connection=own, schema=self.schema):
+            with translation.override(self.language), staging.import_transaction(connection=own, schema=self.schema):
                 _check(self.files, run=self.import_run, connection=own)
         except BaseException as error:  # reported by wait() in the importing thread
             self.error = error
@@ -168,7 +170,9 @@ def _stage(files, *, run, encoding, progress, schema):
     """Check every row of every file and load the files into staging tables; Rejected if a row is wrong."""
     problems = run.problems
     if not files:
-        problems.add(run.source, 0, "-", "w folderze nie ma żadnego z plików eksportu (odbiorcy.csv, punkty.csv, …)")
+        problems.add(
+            run.source, 0, "-", _("w folderze nie ma żadnego z plików eksportu (odbiorcy.csv, punkty.csv, …)")
+        )
         raise Rejected
     staging.create_tables(connection=connection, schema=schema)
     for export_file in files:
@@ -244,9 +248,15 @@ def stage_file(export_file, *, problems, warnings, encoding, progress):
                     if not count % 8192:
                         progress.update(count, rows.position())
             except csv.Error as error:
-                problems.add(name, rows.line_num, "-", f"błąd formatu CSV: {error}")
+                problems.add(name, rows.line_num, "-", _("błąd formatu CSV: %(error)s") % {"error": error})
             except UnicodeDecodeError as error:
-                problems.add(name, rows.line_num, "-", f"znak spoza kodowania {export_file.encoding}: {error.reason}")
+                problems.add(
+                    name,
+                    rows.line_num,
+                    "-",
+                    _("znak spoza kodowania %(encoding)s: %(reason)s")
+                    % {"encoding": export_file.encoding, "reason": error.reason},
+                )
         export_file.rows = count
         progress.finish(count)
     finally:
@@ -260,7 +270,7 @@ def _finish(run, files, result, crash=None):
     for key in ("created", "updated", "unchanged"):
         setattr(run, key, sum(export_file.counts.get(key, 0) for export_file in files))
     run.error_count = run.problems.count + (1 if crash else 0)
-    report = run.problems.report() + ([f"błąd bazy danych: {crash}"] if crash else [])
+    report = run.problems.report() + ([_("błąd bazy danych: %(error)s") % {"error": crash}] if crash else [])
     run.errors = "\n".join(report)
     run.warnings = "\n".join(run.warning_list)
 

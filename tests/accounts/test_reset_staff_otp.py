@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -66,3 +67,10 @@ def test_an_unknown_username_or_a_customers_login_is_a_clear_error(enrolled, own
     with pytest.raises(CommandError, match=f"Nie ma pracownika o nazwie użytkownika „{username}”"):
         reset(username)
     assert TOTPDevice.objects.filter(user=enrolled).exists()
+
+
+def test_it_reports_in_the_active_language(enrolled):
+    with translation.override("en"):
+        assert "bok: authenticator apps to remove: 1, sets of recovery codes to remove: 1" in reset("bok", "--dry-run")
+        with pytest.raises(CommandError, match="There is no staff member with the username “nobody”"):
+            reset("nobody")

@@ -11,7 +11,9 @@ import time
 
 import psycopg
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
 from consumption.models import ConsumptionReading
 from customers.importer import run as run_module
@@ -108,6 +110,14 @@ def test_a_problem_the_checks_find_rolls_back_what_was_written_beside_them(commi
     run = ImportRun.objects.get()
     assert run.result == ImportRun.Result.FAILED
     assert run.errors == "wplaty.csv:3: kod: nieznany odbiorca 004321-0001"
+
+
+def test_the_checks_beside_the_writes_report_in_the_importing_threads_language(committed, tmp_path, checks_seen):
+    folder = write_export(tmp_path, changed("wplaty.csv", len(EXPORT["wplaty.csv"]), "kod", "4321"))
+    with translation.override("en"), pytest.raises(CommandError, match="Import refused: 1 error, nothing saved"):
+        call_command("import_billing", str(folder), "--region", "jaworzno", stderr=io.StringIO())
+    assert checks_seen[0][0] == "import-checks"
+    assert ImportRun.objects.get().errors == "wplaty.csv:3: kod: unknown customer 004321-0001"
 
 
 def test_the_checks_see_the_database_as_it_was_before_the_run(committed, tmp_path):

@@ -97,7 +97,7 @@ def test_utf8_without_bom_and_a_forced_encoding(tmp_path, jaworzno):
         ("odczyty.csv", 2, "data_od", "2026/10/01", "odczyty.csv:2: data_od: nieprawidłowa data"),
         ("odczyty.csv", 2, "data_do", "30.09.2026", "odczyty.csv:2: data_od: data_od jest późniejsza niż data_do"),
         ("odczyty.csv", 2, "zuzycie_gj", "dużo", "odczyty.csv:2: zuzycie_gj: nieprawidłowa liczba „dużo”"),
-        ("odczyty.csv", 2, "zuzycie_gj", "1,2345", "odczyty.csv:2: zuzycie_gj: „1,2345”: najwyżej 3 cyfr"),
+        ("odczyty.csv", 2, "zuzycie_gj", "1,2345", "odczyty.csv:2: zuzycie_gj: „1,2345”: najwyżej 3 cyfry"),
         ("odczyty.csv", 2, "zuzycie_gj", "1.234,5", "odczyty.csv:2: zuzycie_gj: nieprawidłowa liczba"),
         ("odczyty.csv", 3, "data_od", "15.10.2026", "odczyty.csv:3: data_od: okres"),
         (
@@ -113,7 +113,7 @@ def test_utf8_without_bom_and_a_forced_encoding(tmp_path, jaworzno):
         ("faktury.csv", 2, "numer_ksef", "5265877635-2025", "faktury.csv:2: numer_ksef: nieprawidłowy numer KSeF"),
         ("faktury.csv", 2, "rachunek", ACCOUNT[:-1] + "1", "faktury.csv:2: rachunek: nieprawidłowy numer rachunku"),
         ("faktury.csv", 2, "termin_platnosci", "", "faktury.csv:2: termin_platnosci: brak wartości"),
-        ("faktury.csv", 2, "netto", "1000,001", "faktury.csv:2: netto: „1000,001”: najwyżej 2 cyfr"),
+        ("faktury.csv", 2, "netto", "1000,001", "faktury.csv:2: netto: „1000,001”: najwyżej 2 cyfry"),
         ("faktury.csv", 3, "korygowana", "FV/2026/11/9999", "faktury.csv:3: korygowana: nieznana faktura korygowana"),
         ("faktury.csv", 3, "korygowana", "", "faktury.csv:3: korygowana: faktura korygująca (KOR) musi podać"),
         ("faktury.csv", 3, "pododbiorca", "1", "faktury.csv:3: korygowana: faktura korygowana FV/2026/11/0001 należy"),

@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import ngettext
 from pypdf import PdfReader
 
-from accounts import emails
+from accounts import emails, limits
 from accounts.models import User
 from accounts.validators import MaximumLengthValidator
 from customers.importer.errors import Problems
@@ -179,6 +179,56 @@ def test_djangos_own_password_rules_speak_polish_and_english(db):
     with translation.override("en"), pytest.raises(ValidationError) as english:
         validate_password("12345")
     assert "This password is entirely numeric." in english.value.messages
+
+
+# -- What operators read: the importer, commands, system checks ------------------------------------------------
+
+OPERATOR_MODULES = [
+    *sorted(Path(settings.BASE_DIR, "customers/importer").glob("*.py")),
+    *sorted(Path(settings.BASE_DIR, "accounts/management/commands").glob("*.py")),
+    Path(settings.BASE_DIR, "customers/management/commands/import_billing.py"),
+    Path(settings.BASE_DIR, "customers/management/commands/demo_data.py"),
+    Path(settings.BASE_DIR, "accounts/limits.py"),
+    Path(settings.BASE_DIR, "invoices/checks.py"),
+    Path(settings.BASE_DIR, "invoices/verification.py"),
+    Path(settings.BASE_DIR, "invoices/views.py"),
+]
+TRANSLATING = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
+LOGGING = {"debug", "info", "warning", "error", "exception"}  # log lines stay as written: one text to grep for
+
+
+def untranslated_polish(path):
+    """Polish string literals of a module that no gettext call wraps (docstrings and log lines aside)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            continue
+        if not re.search("[ąćęłńóśźż]", node.value, re.IGNORECASE) or isinstance(parents.get(node), ast.Expr):
+            continue
+        calls = []
+        parent = parents.get(node)
+        while parent is not None:
+            if isinstance(parent, ast.Call):
+                function = parent.func
+                calls.append(getattr(function, "id", None) or getattr(function, "attr", None))
+            parent = parents.get(parent)
+        if not TRANSLATING.intersection(calls) and not LOGGING.intersection(calls[:1]):
+            found.append(f"{path.name}:{node.lineno}: {node.value}")
+    return found
+
+
+def test_every_polish_text_an_operator_reads_goes_through_gettext():
+    assert [text for path in OPERATOR_MODULES for text in untranslated_polish(path)] == []
+
+
+@translation.override("en")
+def test_the_limits_describe_what_they_count_in_the_active_language():
+    assert [str(rule.why) for rule in limits.RULES][:2] == [
+        "password requests from one IP address",
+        "password e-mails to one customer requested from one network",
+    ]
 
 
 # -- The catalogues ---------------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 import builtins
 
+from django.utils import translation
+
 from invoices.checks import weasyprint_can_load
 
 
@@ -29,3 +31,15 @@ def test_a_missing_harfbuzz_subset_is_named_with_the_package_to_install(monkeypa
     [warning] = weasyprint_can_load(None)
     assert warning.id == "invoices.W002"
     assert "apt-get install libharfbuzz-subset0" in warning.hint
+
+
+def test_the_warning_comes_in_the_language_active_when_the_checks_run(monkeypatch):
+    from weasyprint.text import ffi
+
+    monkeypatch.setattr(ffi, "harfbuzz_subset", None)
+    with translation.override("en"):
+        [warning] = weasyprint_can_load(None)
+    assert warning.msg.startswith("PDFs are made more slowly")
+    assert warning.hint.startswith("Install HarfBuzz-Subset")
+    [warning] = weasyprint_can_load(None)
+    assert warning.msg.startswith("PDF powstają wolniej")

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, username, dry_run, **options):
         user = User.objects.filter(username=username, customer__isnull=True).first()
         if user is None:
-            raise CommandError(f"Nie ma pracownika o nazwie użytkownika „{username}”.")
+            raise CommandError(_("Nie ma pracownika o nazwie użytkownika „%(username)s”.") % {"username": username})
         with transaction.atomic():
             apps = TOTPDevice.objects.devices_for_user(user)
             recovery = StaticDevice.objects.devices_for_user(user)
@@ -32,8 +33,14 @@ class Command(BaseCommand):
                 apps.delete()
                 recovery.delete()
                 store().reset(code_key(user))
-        verb = "do usunięcia" if dry_run else "usunięte"
-        self.stdout.write(
-            f"{username}: aplikacje uwierzytelniające {verb}: {counts[0]}, zestawy kodów zapasowych {verb}: "
-            f"{counts[1]}" + ("" if dry_run else "; przy następnym logowaniu włączy weryfikację od nowa.")
-        )
+        if dry_run:
+            said = _(
+                "%(username)s: aplikacje uwierzytelniające do usunięcia: %(apps)d, zestawy kodów zapasowych do "
+                "usunięcia: %(recovery)d"
+            )
+        else:
+            said = _(
+                "%(username)s: aplikacje uwierzytelniające usunięte: %(apps)d, zestawy kodów zapasowych usunięte: "
+                "%(recovery)d; przy następnym logowaniu włączy weryfikację od nowa."
+            )
+        self.stdout.write(said % {"username": username, "apps": counts[0], "recovery": counts[1]})

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from customers.importer.command import region_by_slug, report_run
 from customers.importer.progress import Progress
@@ -37,7 +38,7 @@ class Command(BaseCommand):
     def handle(self, *args, folder, region, dry_run, encoding, **options):
         region = region_by_slug(region)
         if not folder.is_dir():
-            raise CommandError(f"Nie ma folderu {folder}.")
+            raise CommandError(_("Nie ma folderu %(folder)s.") % {"folder": folder})
         progress = Progress(self.stdout._out)
         run = billing_import(
             folder=folder,
