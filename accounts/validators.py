@@ -68,4 +68,7 @@ class ForbiddenWordsValidator:
             )
 
     def get_help_text(self):
-        return _("Hasło nie może opierać się na nazwie firmy, miejscowości, słowie „hasło” ani na kodzie odbiorcy.")
+        return _(
+            "Hasło nie może opierać się na nazwie firmy lub miejscowości, słowach „hasło” i „ciepło” ani na kodzie "
+            "odbiorcy."
+        )

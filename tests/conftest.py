@@ -159,3 +159,10 @@ def text_of(html, tag):
     """The text of the first `tag` element of a page as a reader sees it: markup such as <wbr> and <span> left out."""
     inner = re.search(rf"<{tag}[^>]*>(.*?)</{tag}>", html, re.S).group(1)
     return " ".join(re.sub(r"<[^>]+>", "", inner).split())
+
+
+def page_text(html):
+    """A page's text as a reader sees it: inline markup (<span>, <a>, <wbr>, <strong>) left out, other tags
+    as spaces, runs of spaces, tabs and newlines as one space (non-breaking spaces kept)."""
+    text = re.sub(r"</?(?:span|a|wbr|strong|em|abbr)\b[^>]*>", "", html)
+    return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", text)).strip()

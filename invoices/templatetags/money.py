@@ -4,11 +4,13 @@ One typography for every number a page prints: a negative amount has the minus s
 consumption pages' changes have), a percentage has a non-breaking space before ``%`` (``23 %``, ``+3,4 %``).
 """
 
+import re
 from decimal import Decimal
 
 from django import template
 from django.utils.formats import number_format
 from django.utils.html import conditional_escape, format_html_join
+from django.utils.safestring import mark_safe
 
 from consumption.formats import MINUS, NBSP
 from invoices.validators import format_nrb
@@ -61,3 +63,18 @@ def wrap_after(value, separator):
     in a heading on a phone (``|wrap_after:"/"``)."""
     *parts, last = str(value).split(separator)
     return format_html_join("", "{}{}<wbr>", ((part, separator) for part in parts)) + conditional_escape(last)
+
+
+# A document number inside running text: capitals, then parts after slashes (FV/2026/03/0001,
+# KOR/JAW/2026/06/000123/01). Line breaking may split a text after a slash; a number must not be.
+DOCUMENT_NUMBER = re.compile(r"\b[A-ZĄĆĘŁŃÓŚŹŻ]+(?:/[\w-]+)+")
+
+
+@register.filter(needs_autoescape=True)
+def keep_numbers_whole(text, autoescape=True):
+    """Text with every document number in it kept on one line (``<span class="number">``, nowrap): a row
+    of the statement reads "Wpłata za fakturę FV/2026/03/0001", never "FV/" above "2026/03/0001"."""
+    escaped = conditional_escape(text) if autoescape else str(text)
+    return mark_safe(  # noqa: S308 - the text is escaped above; only the spans are added
+        DOCUMENT_NUMBER.sub(lambda match: f'<span class="number">{match.group(0)}</span>', escaped)
+    )

@@ -318,6 +318,17 @@ def test_every_page_has_the_switch_as_a_plain_form_with_csrf(client, db):
     assert '<input type="hidden" name="next" value="/">' in page
 
 
+def test_the_switch_names_each_language_in_that_language(client, db):
+    """A reader who knows no Polish finds "English" on a Polish page (not "angielski"), and the other way round."""
+    polish = client.get(reverse("landing")).content.decode()
+    assert 'lang="en" class="link-button">English</button>' in polish
+    assert 'lang="pl" aria-current="true">Polski</span>' in polish
+    switch(client, "en")
+    english = client.get(reverse("landing")).content.decode()
+    assert 'lang="pl" class="link-button">Polski</button>' in english
+    assert 'lang="en" aria-current="true">English</span>' in english
+
+
 def test_the_switch_sets_the_cookie_and_the_next_page_is_english_with_the_binding_note(client, db):
     response = switch(client, "en")
     assert response.status_code == 302

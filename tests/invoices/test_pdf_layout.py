@@ -46,6 +46,10 @@ def test_statement_invoice_numbers_stay_on_one_line(owner, tmp_path):
     for month in range(1, 7):
         assert re.search(rf"^04\.{month:02d}\.2026 +FV/2026/{month:02d}/0001 ", text, re.MULTILINE), text
     assert re.search(r"^20\.06\.2026 +KOR/JAW/2026/06/000123/01 ", text, re.MULTILINE), text
+    for month in range(1, 7):  # whole in the description too ("Wpłata za fakturę FV/2026/01/0001")
+        assert re.search(rf"^ +FV/2026/{month:02d}/0001$", text, re.MULTILINE), text
+    assert not re.search(r"/$", text, re.MULTILINE), text  # no line ends inside a number
+    assert "wpłata" not in text  # the document column names the payment by its number, not "wpłata" again
 
 
 def test_the_ksef_number_under_the_qr_code_wraps_only_after_a_dash(owner, tmp_path):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from invoices.statement import build_statement
-from tests.conftest import log_in
+from tests.conftest import log_in, page_text
 from tests.invoices.conftest import make_invoice, make_payment, overpaid_beside_overdue
 
 URL = reverse("invoices:settlements")
@@ -57,8 +57,8 @@ def test_the_page_shows_the_timeline_for_a_period(owner_client, history):
     assert response.status_code == 200
     body = response.content.decode()
     assert "Saldo otwarcia" in body
-    assert "Korekta faktury FV/10" in body
-    assert "Wpłata za fakturę FV/10" in body
+    assert "Korekta faktury FV/10" in page_text(body)
+    assert "Wpłata za fakturę FV/10" in page_text(body)
     assert "W3" not in body
     assert 'aria-current="page">Rozliczenia' in body
 
@@ -138,7 +138,7 @@ def test_a_payment_row_reads_once(owner_client, owner):
     payment = next(e for e in statement.entries if e.kind == "payment")
     assert payment.description == "Wpłata za fakturę FV/2025/06/0002"  # its title said the same
     body = owner_client.get(URL).content.decode()
-    assert "Wpłata za fakturę FV/2025/06/0002</td>" in body
+    assert '<td>Wpłata za fakturę <span class="number">FV/2025/06/0002</span></td>' in body
     assert "Zapłata za fakturę" not in body
 
 
@@ -173,7 +173,7 @@ def test_the_timeline_shows_where_an_overpayment_went_without_moving_the_balance
     assert (
         "Nadpłata 1\xa0665,96\xa0zł po korekcie KOR/2025/08/0001 została zaliczona na fakturę FV/2025/10/0003 "
         "(termin 15.11.2025)."
-    ) in body
+    ) in page_text(body)
 
 
 def test_an_application_outside_the_period_is_left_out(owner):
@@ -193,3 +193,13 @@ def test_the_statement_pdf_carries_the_application_and_one_payment_description(o
     assert "zaliczenie nadpłaty" in text
     assert "została zaliczona na fakturę FV/2025/10/0003" in text
     assert "58 922,91 zł" in text
+
+
+def test_a_document_number_in_a_description_is_kept_whole_and_the_text_escaped():
+    from invoices.templatetags.money import keep_numbers_whole
+
+    html = keep_numbers_whole("<b>Wpłata</b> za fakturę FV/2026/03/0001, tytuł: KOR/JAW/1-2")
+    assert html == (
+        '&lt;b&gt;Wpłata&lt;/b&gt; za fakturę <span class="number">FV/2026/03/0001</span>, tytuł: '
+        '<span class="number">KOR/JAW/1-2</span>'
+    )
