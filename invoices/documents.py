@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from customers.validators import format_nip
 from invoices import ksef, verification
-from invoices.models import Invoice, InvoiceLine
+from invoices.models import Invoice
 from invoices.templatetags.money import vat_rate_label
 from invoices.words import amount_in_words
 
@@ -62,8 +62,7 @@ SETTLING_KINDS = {Invoice.FaKind.ROZ, Invoice.FaKind.KOR_ROZ}
 def stated_vat_summary(invoice, xml):
     """Net and VAT per rate as the KSeF invoice states them (P_13_x, P_14_x), for the kinds whose lines are
     the order: a settling invoice's lines are the whole order, its amounts what is left after the advances."""
-    labels = dict(InvoiceLine.VatRate.choices)
-    rows = [VatRow(rate, labels[rate], net, vat) for rate, (net, vat) in ksef.rate_totals(xml).items()]
+    rows = [VatRow(rate, vat_rate_label(rate), net, vat) for rate, (net, vat) in ksef.rate_totals(xml).items()]
     return rows or [VatRow("", "", invoice.net, invoice.vat)]
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from lxml import etree
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "ksef_schema"
@@ -26,11 +26,11 @@ RATES = {"23": "23", "8": "8", "5": "5", "0 KR": "0", "0 WDT": "0", "0 EX": "0",
          "np II": "np"}  # fmt: skip
 # The other P_12 codes name what eBOK cannot show a customer (a line of the rates above and nothing else).
 UNSUPPORTED_RATES = {
-    "22": "stawka VAT 22 % (sprzed 2011 r.)",
-    "7": "stawka VAT 7 % (sprzed 2011 r.)",
-    "4": "ryczałt dla taksówek osobowych (stawka 4 %)",
-    "3": "stawka VAT 3 %",
-    "oo": "odwrotne obciążenie (stawka „oo”)",
+    "22": gettext_lazy("stawka VAT 22 % (sprzed 2011 r.)"),
+    "7": gettext_lazy("stawka VAT 7 % (sprzed 2011 r.)"),
+    "4": gettext_lazy("ryczałt dla taksówek osobowych (stawka 4 %)"),
+    "3": gettext_lazy("stawka VAT 3 %"),
+    "oo": gettext_lazy("odwrotne obciążenie (stawka „oo”)"),
 }
 # Net totals per rate (P_13_x) and the line rate each stands for, where eBOK has that rate.
 NET_RATES = {"P_13_1": "23", "P_13_2": "8", "P_13_3": "5", "P_13_4": None, "P_13_5": None, "P_13_6_1": "0",
@@ -73,14 +73,18 @@ def validate(raw):
     try:
         document = etree.fromstring(raw, _parser(load_dtd=False))
     except etree.XMLSyntaxError as error:
-        raise KsefError(f"to nie jest poprawny XML: {error}", entries=[(error.lineno or 0, str(error))]) from None
+        message = gettext("to nie jest poprawny XML: %(error)s") % {"error": error}
+        raise KsefError(message, entries=[(error.lineno or 0, str(error))]) from None
     if document.getroottree().docinfo.doctype:
         # An invoice from KSeF never has one; a DOCTYPE can only carry entity tricks.
-        raise KsefError("XML z deklaracją DOCTYPE nie jest fakturą z KSeF", entries=[(1, "DOCTYPE")])
+        raise KsefError(gettext("XML z deklaracją DOCTYPE nie jest fakturą z KSeF"), entries=[(1, "DOCTYPE")])
     checker = schema()
     if not checker.validate(document):
-        entries = [(entry.line, f"niezgodny ze schematem FA(3): {entry.message}") for entry in checker.error_log]
-        raise KsefError(entries[0][1], element="schemat FA(3)", entries=entries)
+        entries = [
+            (entry.line, gettext("niezgodny ze schematem FA(3): %(message)s") % {"message": entry.message})
+            for entry in checker.error_log
+        ]
+        raise KsefError(entries[0][1], element=gettext("schemat FA(3)"), entries=entries)
     return document
 
 
@@ -153,7 +157,9 @@ def parse(document):
     fa = document.find("f:Fa", NS)
     kind_code = _text(fa, "f:RodzajFaktury")
     if kind_code not in KINDS:
-        raise KsefError(f"nieobsługiwany rodzaj faktury {kind_code}", element="RodzajFaktury")
+        raise KsefError(
+            gettext("nieobsługiwany rodzaj faktury %(kind)s") % {"kind": kind_code}, element="RodzajFaktury"
+        )
     refuse_unsupported(fa)
     issue_date = _text(fa, "f:P_1")
     period_from = _text(fa, "f:OkresFa/f:P_6_Od") or _text(fa, "f:P_6") or None
@@ -256,16 +262,21 @@ def _from_gross(fa, gross):
     VAT is the gross amount's part at that rate (rounded to the grosz), the net amount the rest."""
     codes = {_text(row, "f:P_12") for row in fa.iterfind("f:FaWiersz", NS)} - {""}
     if len(codes) != 1:
-        raise KsefError(
-            "faktura podaje tylko kwotę brutto (P_15, bez kwot netto P_13), a jej wiersze "
-            + ("mają kilka stawek VAT" if codes else "nie mają stawki VAT (P_12)")
-            + ": eBOK nie wyliczy z niej kwot netto i VAT",
-            element="P_13",
-        )
+        if codes:
+            message = gettext(
+                "faktura podaje tylko kwotę brutto (P_15, bez kwot netto P_13), a jej wiersze mają kilka stawek "
+                "VAT: eBOK nie wyliczy z niej kwot netto i VAT"
+            )
+        else:
+            message = gettext(
+                "faktura podaje tylko kwotę brutto (P_15, bez kwot netto P_13), a jej wiersze nie mają stawki "
+                "VAT (P_12): eBOK nie wyliczy z niej kwot netto i VAT"
+            )
+        raise KsefError(message, element="P_13")
     code = codes.pop()
     rate = RATES.get(code)
     if rate is None:
-        raise KsefError(f"nieobsługiwana stawka VAT „{code}”", element="FaWiersz/P_12")
+        raise KsefError(gettext("nieobsługiwana stawka VAT „%(code)s”") % {"code": code}, element="FaWiersz/P_12")
     if not rate.isdigit() or rate == "0":
         return rate, gross, Decimal("0.00")
     vat = (gross * Decimal(rate) / (100 + Decimal(rate))).quantize(CENT, ROUND_HALF_UP)
@@ -279,25 +290,29 @@ def refuse_unsupported(fa):
     currency = _text(fa, "f:KodWaluty")
     if currency != "PLN":
         raise KsefError(
-            f"faktura w walucie {currency} (KodWaluty): eBOK przyjmuje tylko faktury w złotych (PLN)",
+            gettext("faktura w walucie %(currency)s (KodWaluty): eBOK przyjmuje tylko faktury w złotych (PLN)")
+            % {"currency": currency},
             element="KodWaluty",
         )
     features = [
         (_text(fa, "f:Adnotacje/f:PMarzy/f:P_PMarzy") == "1" or _amount(fa, "f:P_13_11") is not None,
-         "Adnotacje/PMarzy", "procedura marży (VAT marża, art. 119 i 120 ustawy o VAT)"),
+         "Adnotacje/PMarzy", gettext("procedura marży (VAT marża, art. 119 i 120 ustawy o VAT)")),
         (_text(fa, "f:Adnotacje/f:P_18") == "1" or _amount(fa, "f:P_13_10") is not None,
-         "Adnotacje/P_18", "odwrotne obciążenie"),
+         "Adnotacje/P_18", gettext("odwrotne obciążenie")),
         (_amount(fa, "f:P_13_5") is not None or fa.find("f:FaWiersz/f:P_12_XII", NS) is not None,
-         "P_13_5", "procedura szczególna OSS/IOSS (dział XII rozdział 6a ustawy o VAT)"),
-        (_amount(fa, "f:P_13_4") is not None, "P_13_4", "ryczałt dla taksówek osobowych"),
+         "P_13_5", gettext("procedura szczególna OSS/IOSS (dział XII rozdział 6a ustawy o VAT)")),
+        (_amount(fa, "f:P_13_4") is not None, "P_13_4", gettext("ryczałt dla taksówek osobowych")),
     ]  # fmt: skip
     for present, element, feature in features:
         if present:
-            raise KsefError(f"eBOK nie przyjmuje faktur, w których występuje {feature}", element=element)
+            message = gettext("eBOK nie przyjmuje faktur, w których występuje %(feature)s") % {"feature": feature}
+            raise KsefError(message, element=element)
     if fa.find("f:Platnosc/f:RachunekBankowyFaktora", NS) is not None:
         raise KsefError(
-            "eBOK nie przyjmuje faktur, w których występuje płatność na rachunek faktora "
-            "(RachunekBankowyFaktora): odbiorca widzi w eBOK tylko rachunek firmy",
+            gettext(
+                "eBOK nie przyjmuje faktur, w których występuje płatność na rachunek faktora "
+                "(RachunekBankowyFaktora): odbiorca widzi w eBOK tylko rachunek firmy"
+            ),
             element="Platnosc/RachunekBankowyFaktora",
         )
     _refuse_settlement(fa)
@@ -305,7 +320,8 @@ def refuse_unsupported(fa):
         feature = UNSUPPORTED_RATES.get(_text(row, "f:P_12"))
         if feature:
             raise KsefError(
-                f"wiersz {_text(row, 'f:NrWierszaFa')}: eBOK nie przyjmuje faktur, w których występuje {feature}",
+                gettext("wiersz %(line)s: eBOK nie przyjmuje faktur, w których występuje %(feature)s")
+                % {"line": _text(row, "f:NrWierszaFa"), "feature": feature},
                 element="FaWiersz/P_12",
             )
 
@@ -354,7 +370,8 @@ def _lines(fa, *, net, single_rate):
         rate = _text(row, "f:P_12") or single_rate
         if rate is None:
             raise KsefError(
-                f"wiersz {number}: brak stawki VAT (P_12), a faktura ma kwoty w kilku stawkach albo żadnej",
+                gettext("wiersz %(line)s: brak stawki VAT (P_12), a faktura ma kwoty w kilku stawkach albo żadnej")
+                % {"line": number},
                 element="FaWiersz/P_12",
             )
         sign = -1 if _text(row, "f:StanPrzed") == "1" else 1
@@ -376,9 +393,11 @@ def _lines(fa, *, net, single_rate):
     if len(missing) > 1 and rest:
         numbers = ", ".join(number for number, _ in missing)
         if any(row.find("f:P_11A", NS) is not None for row in fa.iterfind("f:FaWiersz", NS)):
-            message = f"wiersze {numbers}: faktura w cenach brutto (P_11A bez P_11) — eBOK potrzebuje netto wierszy"
+            message = gettext(
+                "wiersze %(lines)s: faktura w cenach brutto (P_11A bez P_11) — eBOK potrzebuje netto wierszy"
+            ) % {"lines": numbers}
         else:
-            message = f"wiersze {numbers}: brak wartości netto (P_11) w kilku wierszach"
+            message = gettext("wiersze %(lines)s: brak wartości netto (P_11) w kilku wierszach") % {"lines": numbers}
         raise KsefError(message, element="FaWiersz/P_11")
     for _, line in missing:
         line.net_value = rest if len(missing) == 1 else Decimal("0.00")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from customers.importer.errors import Problems
 from customers.importer.lock import import_lock
@@ -76,7 +76,8 @@ def ksef_import(*, paths, region, started_by, customer=None, dry_run=False):
                 run.save()
             raise
         except DatabaseError as error:  # a rule the checks missed: the database refused, nothing was written
-            run.problems.add(run.source, 0, "-", f"baza danych odrzuciła zapis: {error}")
+            message = gettext("baza danych odrzuciła zapis: %(error)s") % {"error": error}
+            run.problems.add(run.source, 0, "-", message)
             _finish(run, ImportRun.Result.FAILED, rolled_back=True)
             run.save()
         if dry_run and run.result == ImportRun.Result.DRY_RUN:
@@ -86,7 +87,7 @@ def ksef_import(*, paths, region, started_by, customer=None, dry_run=False):
 
 def _import(files, *, run, customer):
     if not files:
-        run.problems.add(run.source, 0, "-", "brak plików XML")
+        run.problems.add(run.source, 0, "-", gettext("brak plików XML"))
         raise Rejected
     parsed = []
     for path in files:
@@ -114,22 +115,30 @@ def store(*, path, raw, invoice, run, customer_code):
     """Create, complete or confirm one invoice; returns "created", "updated", "unchanged" or None (a problem)."""
     problems, name, region = run.problems, path.name, run.region
     if invoice.seller_nip != region.seller_nip:
-        problems.add(name, 0, "Podmiot1/NIP",
-                     f"fakturę wystawił sprzedawca o NIP {invoice.seller_nip}, a sprzedawcą regionu {region} jest "
-                     f"NIP {region.seller_nip}: eBOK przyjmuje tylko faktury wystawione przez firmę")  # fmt: skip
+        message = gettext(
+            "fakturę wystawił sprzedawca o NIP %(nip)s, a sprzedawcą regionu %(region)s jest NIP %(seller)s: eBOK "
+            "przyjmuje tylko faktury wystawione przez firmę"
+        ) % {"nip": invoice.seller_nip, "region": region, "seller": region.seller_nip}
+        problems.add(name, 0, "Podmiot1/NIP", message)
         return None
     code = parse_customer_code(customer_code or invoice.customer_code)
     if code is None:
-        problems.add(name, 0, "Podmiot2/NrKlienta",
-                     f"„{invoice.customer_code}” nie jest numerem odbiorcy: podaj --customer 1234[-0000]")  # fmt: skip
+        message = gettext("„%(code)s” nie jest numerem odbiorcy: podaj --customer 1234[-0000]")
+        problems.add(name, 0, "Podmiot2/NrKlienta", message % {"code": invoice.customer_code})
         return None
     customer = Customer.objects.filter(region=region, number=code[0], sub_code=code[1]).first()
     if customer is None:
-        problems.add(name, 0, "Podmiot2/NrKlienta", f"nieznany odbiorca {code[0]}-{code[1]} w regionie {region}")
+        message = gettext("nieznany odbiorca %(code)s w regionie %(region)s")
+        problems.add(name, 0, "Podmiot2/NrKlienta", message % {"code": f"{code[0]}-{code[1]}", "region": region})
         return None
     if invoice.buyer_nip and customer.nip and invoice.buyer_nip != customer.nip:
-        problems.add(name, 0, "Podmiot2/NIP",
-                     f"nabywca ma NIP {invoice.buyer_nip}, a odbiorca {customer.code} — {customer.nip}")  # fmt: skip
+        message = gettext("nabywca ma NIP %(buyer)s, a odbiorca %(customer)s — %(nip)s")
+        problems.add(
+            name,
+            0,
+            "Podmiot2/NIP",
+            message % {"buyer": invoice.buyer_nip, "customer": customer.code, "nip": customer.nip},
+        )
         return None
     ksef_number = path.stem if ksef_number_ok(path.stem) else ""
     fields = _fields(invoice, name=name, customer=customer, problems=problems)
@@ -139,7 +148,8 @@ def store(*, path, raw, invoice, run, customer_code):
     if existing is not None:
         return _confirm(existing, fields, invoice=invoice, raw=raw, ksef_number=ksef_number, name=name, run=run)
     if ksef_number and Invoice.objects.filter(ksef_number=ksef_number).exists():
-        problems.add(name, 0, "numer KSeF", f"numer KSeF {ksef_number} ma już inna faktura")
+        message = gettext("numer KSeF %(number)s ma już inna faktura") % {"number": ksef_number}
+        problems.add(name, 0, gettext("numer KSeF"), message)
         return None
     buyer = Invoice.buyer_copy(customer)  # printed when the XML names no buyer
     created = Invoice.objects.create(region=region, ksef_number=ksef_number, ksef_xml=raw, **fields, **buyer)
@@ -163,27 +173,39 @@ def _fields(invoice, *, name, customer, problems):
         corrects = min(found, key=lambda match: (match.issue_date, match.number))  # the oldest
     lines_net = sum(line.net_value for line in invoice.lines)
     if invoice.lines and invoice.fa_kind in LINES_ARE_AMOUNTS and lines_net != invoice.net:
-        problems.add(name, 0, "FaWiersz", f"wiersze sumują się do innej kwoty niż netto faktury ({invoice.net})")
+        message = gettext("wiersze sumują się do innej kwoty niż netto faktury (%(net)s)") % {"net": invoice.net}
+        problems.add(name, 0, "FaWiersz", message)
         return None
     if invoice.fa_kind == "ROZ" and invoice.order_value < invoice.gross:
-        message = (f"wiersze faktury rozliczeniowej (całe zamówienie, {invoice.order_value} z VAT) są mniejsze "
-                   f"niż kwota do zapłaty po zaliczkach ({invoice.gross})")  # fmt: skip
+        message = gettext(
+            "wiersze faktury rozliczeniowej (całe zamówienie, %(order)s z VAT) są mniejsze niż kwota do zapłaty "
+            "po zaliczkach (%(gross)s)"
+        ) % {"order": invoice.order_value, "gross": invoice.gross}
         problems.add(name, 0, "FaWiersz", message)
         return None
     account = invoice.payment_account
     if account and not nrb_checksum_ok(account):
-        problems.add(name, 0, "Platnosc/RachunekBankowy/NrRB", f"„{account}” nie jest polskim numerem rachunku (NRB)")
+        message = gettext("„%(account)s” nie jest polskim numerem rachunku (NRB)") % {"account": account}
+        problems.add(name, 0, "Platnosc/RachunekBankowy/NrRB", message)
         return None
-    if len(invoice.number) > Invoice._meta.get_field("number").max_length:
-        problems.add(name, 0, "P_2", f"numer faktury ma {len(invoice.number)} znaków: eBOK przyjmuje najwyżej 60")
+    longest = Invoice._meta.get_field("number").max_length
+    if len(invoice.number) > longest:
+        message = ngettext(
+            "numer faktury ma %(n)d znak: eBOK przyjmuje najwyżej %(longest)d",
+            "numer faktury ma %(n)d znaków: eBOK przyjmuje najwyżej %(longest)d",
+            len(invoice.number),
+        ) % {"n": len(invoice.number), "longest": longest}
+        problems.add(name, 0, "P_2", message)
         return None
     if invoice.period_from and invoice.period_to and invoice.period_from > invoice.period_to:
-        problems.add(name, 0, "OkresFa", f"okres od {invoice.period_from} jest późniejszy niż do {invoice.period_to}")
+        message = gettext("okres od %(start)s jest późniejszy niż do %(end)s")
+        problems.add(name, 0, "OkresFa", message % {"start": invoice.period_from, "end": invoice.period_to})
         return None
     for line in invoice.lines:
         for field_name, value, element in (("unit", line.unit, "P_8A"), ("name", line.name, "P_7")):
             if len(value) > InvoiceLine._meta.get_field(field_name).max_length:
-                problems.add(name, 0, f"FaWiersz/{element}", f"„{value[:40]}…” jest za długie")
+                message = gettext("„%(text)s…” jest za długie") % {"text": value[:40]}
+                problems.add(name, 0, f"FaWiersz/{element}", message)
                 return None
     return {
         "number": invoice.number,
@@ -220,7 +242,10 @@ def _corrected(invoice, customer):
 def _unknown_corrected(invoice, customer):
     numbers = [named.number for named in invoice.corrected]
     if len(numbers) == 1:
-        return f"nieznana faktura korygowana {numbers[0]} odbiorcy {customer.code}"
+        return gettext("nieznana faktura korygowana %(number)s odbiorcy %(customer)s") % {
+            "number": numbers[0],
+            "customer": customer.code,
+        }
     return ngettext(
         "korekta zbiorcza %(count)d faktury: żadnej z nich (%(numbers)s) nie ma w eBOK wśród faktur odbiorcy "
         "%(customer)s",
@@ -267,7 +292,8 @@ def _store_advances(stored, invoice):
 def _confirm(existing, fields, *, invoice, raw, ksef_number, name, run):
     """An invoice already stored: the same XML again, or the CSV's invoice getting its XML; nothing else."""
     if existing.ksef_xml is not None and bytes(existing.ksef_xml) != raw:
-        run.problems.add(name, 0, "P_2", f"faktura {existing.number} jest już zapisana z innym XML")
+        message = gettext("faktura %(number)s jest już zapisana z innym XML") % {"number": existing.number}
+        run.problems.add(name, 0, "P_2", message)
         return None
     candidate = Invoice(region=existing.region, **fields)
     differs = [field for field in COMPARED if not _same(getattr(candidate, field), getattr(existing, field))]
@@ -276,12 +302,12 @@ def _confirm(existing, fields, *, invoice, raw, ksef_number, name, run):
     stored_lines = [(line.name, line.net_value, line.vat_rate) for line in existing.lines.order_by("position")]
     new_lines = [(line.name, line.net_value, line.vat_rate) for line in invoice.lines]
     if stored_lines and stored_lines != new_lines:
-        differs.append("wiersze")
+        differs.append(gettext("wiersze"))
     if existing.ksef_number and ksef_number and existing.ksef_number != ksef_number:
-        differs.append("numer KSeF")
+        differs.append(gettext("numer KSeF"))
     if differs:
-        run.problems.add(name, 0, "P_2", f"faktura {existing.number} jest już wystawiona i nie może się zmienić "
-                                         f"(różni się: {', '.join(differs)})")  # fmt: skip
+        message = gettext("faktura %(number)s jest już wystawiona i nie może się zmienić (różni się: %(fields)s)")
+        run.problems.add(name, 0, "P_2", message % {"number": existing.number, "fields": ", ".join(differs)})
         return None
     changes = {}
     if existing.ksef_xml is None:

@@ -1,6 +1,7 @@
 """Polish with its three plural forms, English beside it: the catalogues, the switch, e-mails and PDFs."""
 
 import ast
+import contextlib
 import gettext
 import io
 import re
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
@@ -23,9 +25,11 @@ from accounts import emails, limits
 from accounts.models import User
 from accounts.validators import MaximumLengthValidator
 from customers.importer.errors import Problems
+from invoices.models import Invoice
 from invoices.templatetags.money import amount, vat_rate, zl
 from tests.conftest import log_in
 from tests.invoices.conftest import make_invoice
+from tests.invoices.test_import_ksef_examples import as_issued_to
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 COUNTS = (1, 2, 5, 12, 22, 25)
@@ -192,6 +196,9 @@ OPERATOR_MODULES = [
     Path(settings.BASE_DIR, "invoices/checks.py"),
     Path(settings.BASE_DIR, "invoices/verification.py"),
     Path(settings.BASE_DIR, "invoices/views.py"),
+    Path(settings.BASE_DIR, "invoices/ksef.py"),
+    Path(settings.BASE_DIR, "invoices/ksef_import.py"),
+    *sorted(Path(settings.BASE_DIR, "invoices/management/commands").glob("*.py")),
 ]
 TRANSLATING = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
 LOGGING = {"debug", "info", "warning", "error", "exception"}  # log lines stay as written: one text to grep for
@@ -221,6 +228,43 @@ def untranslated_polish(path):
 
 def test_every_polish_text_an_operator_reads_goes_through_gettext():
     assert [text for path in OPERATOR_MODULES for text in untranslated_polish(path)] == []
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            None,  # no language activated, as a command runs: Polish
+            [
+                "Fa_3_Przykład_20.xml:0: KodWaluty: faktura w walucie EUR (KodWaluty): eBOK przyjmuje tylko faktury "
+                "w złotych (PLN)",
+                "FA_3_Przykład_1.xml:0: Podmiot1/NIP: fakturę wystawił sprzedawca o NIP 9999999999, a sprzedawcą "
+                "regionu Jaworzno jest NIP 6320000068: eBOK przyjmuje tylko faktury wystawione przez firmę",
+                "Import odrzucony: 2 błędy, nic nie zapisano.",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Fa_3_Przykład_20.xml:0: KodWaluty: an invoice in EUR (KodWaluty): eBOK accepts only invoices in "
+                "złoty (PLN)",
+                "FA_3_Przykład_1.xml:0: Podmiot1/NIP: the invoice was issued by the seller with NIP 9999999999, but "
+                "the seller of region Jaworzno is NIP 6320000068: eBOK accepts only invoices issued by the company",
+                "Import refused: 2 errors, nothing saved.",
+            ],
+        ),
+    ],
+)
+def test_a_ksef_import_refusal_reads_in_the_active_language(owner, tmp_path, language, expected):
+    euro = as_issued_to(owner, "Fa_3_Przykład_20.xml", tmp_path)
+    other_seller = as_issued_to(owner, "FA_3_Przykład_1.xml", tmp_path)
+    other_seller.write_bytes(other_seller.read_bytes().replace(b"<NIP>6320000068</NIP>", b"<NIP>9999999999</NIP>", 1))
+    err = io.StringIO()
+    active = translation.override(language) if language else contextlib.nullcontext()
+    with active, pytest.raises(CommandError) as refused:
+        call_command("import_ksef", euro, other_seller, "--region", "jaworzno", "--customer", "1234", stderr=err)
+    assert [*err.getvalue().splitlines(), str(refused.value)] == expected
+    assert not Invoice.objects.exists()
 
 
 @translation.override("en")

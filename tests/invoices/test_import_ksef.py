@@ -247,7 +247,7 @@ def edited_sample(tmp_path, old, new):
 
 def test_a_number_longer_than_eboks_is_refused_with_a_message(other_buyer, tmp_path):
     path = edited_sample(tmp_path, b"<P_2>FV2026/02/150</P_2>", b"<P_2>" + b"FV/" + b"9" * 70 + b"</P_2>")
-    with pytest.raises(CommandError, match="P_2: numer faktury ma 73 znaków"):
+    with pytest.raises(CommandError, match="P_2: numer faktury ma 73 znaki: eBOK przyjmuje najwyżej 60"):
         run(path, "--customer", "1234", region="bedzin-czeladz-sosnowiec")
     assert ImportRun.objects.get().result == ImportRun.Result.FAILED
 

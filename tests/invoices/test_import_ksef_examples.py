@@ -249,6 +249,23 @@ def test_the_vat_summary_of_a_settling_invoice_is_its_own_amounts_not_the_orders
 
 
 @pytest.mark.parametrize(
+    ("name", "labels"), [("FA_3_Przykład_10.xml", ["23\xa0%"]), ("Fa_3_Przykład_14.xml", ["23\xa0%", "8\xa0%"])]
+)
+def test_the_vat_summary_of_advance_and_settling_invoices_spaces_the_rate_like_the_others(
+    owner_client, owner, tmp_path, name, labels
+):
+    run(as_issued_to(owner, name, tmp_path, number="F/1"))
+    invoice = Invoice.objects.get(number="F/1")
+    page = owner_client.get(reverse("invoices:detail", args=[invoice.public_id])).content.decode()
+    summary = re.search(r'<table class="invoice-vat">.*?<tbody>(.*?)</tbody>', page, re.S)[1]
+    assert re.findall(r'<th scope="row">(.*?)</th>', summary) == labels
+    text = pdf_text(owner_client.get(reverse("invoices:pdf", args=[invoice.public_id])).content)
+    for label in labels:
+        assert label.replace("\xa0", "") not in page
+        assert label.replace("\xa0", "") not in text
+
+
+@pytest.mark.parametrize(
     ("name", "title", "shown"),
     [
         ("FA_3_Przykład_10.xml", "Faktura zaliczkowa", "375\xa0150,00\xa0zł"),

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from customers.importer.command import region_by_slug, report_run
 from invoices.ksef_import import ksef_import, parse_customer_code
@@ -32,8 +33,10 @@ class Command(BaseCommand):
         region = region_by_slug(region)
         missing = [str(path) for path in paths if not path.exists()]
         if missing:
-            raise CommandError(f"Nie ma: {', '.join(missing)}.")
+            raise CommandError(_("Nie ma: %(paths)s.") % {"paths": ", ".join(missing)})
         if customer and parse_customer_code(customer) is None:
-            raise CommandError(f"--customer: oczekiwano numeru 1234 albo 1234-0000, podano „{customer}”.")
+            raise CommandError(
+                _("--customer: oczekiwano numeru 1234 albo 1234-0000, podano „%(given)s”.") % {"given": customer}
+            )
         run = ksef_import(paths=paths, region=region, started_by=getpass.getuser(), customer=customer, dry_run=dry_run)
         report_run(self, run)

@@ -52,7 +52,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, region, missing, workers, limit, dry_run, **options):
         if workers < 1:
-            raise CommandError(f"--workers: co najmniej 1, podano {workers}.")
+            raise CommandError(_("--workers: co najmniej 1, podano %(given)d.") % {"given": workers})
         if limit is not None and limit < 1:
             raise CommandError(_("--limit: co najmniej 1, podano %(given)d.") % {"given": limit})
         invoices = Invoice.objects.order_by("-issue_date", "-pk")
