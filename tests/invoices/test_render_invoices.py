@@ -1,4 +1,8 @@
 import datetime
+import os
+import subprocess
+import sys
+from urllib.parse import quote
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -84,18 +88,35 @@ def test_a_broken_invoice_is_reported_and_the_rest_rendered(invoices, monkeypatc
 
 
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="worker processes need a database they can share")
-def test_it_renders_in_parallel_processes(django_db_blocker, media_root):
-    """Worker processes see only committed rows, so this test commits its own and removes them after
-    (a transactional test would flush the seeded regions other tests rely on)."""
+def test_it_renders_in_parallel_processes(django_db_setup, committed_regions, django_db_blocker, media_root):
+    """As an operator runs it: `manage.py render_invoices --workers 2` in a process of its own. Forking the
+    test process itself would copy the threads of the browser tests (Playwright, the live server) into the
+    workers, which Python does not support. The workers see only committed rows, so this test commits its
+    own and removes them after (a transactional test would flush the seeded regions other tests rely on)."""
     from customers.models import Customer, Region
 
+    db = connection.settings_dict
+    address = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    url = f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'])}@{address}/{db['NAME']}"
+    environment = {**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": str(media_root)}
+    environment["DJANGO_SETTINGS_MODULE"] = "tests.settings"
     with django_db_blocker.unblock():
         region = Region.objects.get(slug="jaworzno")
         customer = Customer.objects.create(region=region, number="009999", name="Wspólnota Żółta")
         try:
             for n in range(45):  # three chunks of 20
                 make_invoice(customer, f"RÓWNOLEGLE/{n}")
-            assert "Wyrenderowano 45, pominięto 0, błędy 0" in run("--workers", "2")
+            done = subprocess.run(
+                [sys.executable, "manage.py", "render_invoices", "--workers", "2", "--region", "jaworzno"],
+                capture_output=True,
+                text=True,
+                env=environment,
+                timeout=300,
+                check=False,
+            )
+            assert done.returncode == 0, done.stderr + done.stdout
+            assert "Wyrenderowano 45, pominięto 0, błędy 0" in done.stdout
+            assert "procesy: 2" in done.stdout
             assert all(stored(invoice) for invoice in customer.invoices.all())
         finally:
             Invoice.objects.filter(customer=customer).delete()
