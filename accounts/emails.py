@@ -99,6 +99,8 @@ def deliver(delivery_id):
         if message is None:
             delivery.status = EmailDelivery.Status.FAILED
             delivery.last_error = _("Hasło jednorazowe wygasło, użyte lub unieważnione przed wysyłką: nie wysłano.")
+            # Dead, so its nonce goes. One that works keeps it: a request from the page mails it again.
+            OneTimePassword.objects.filter(pk=delivery.one_time_password_id).update(nonce="")
         else:
             message.send()
             delivery.status = EmailDelivery.Status.SENT
@@ -114,10 +116,18 @@ def deliver(delivery_id):
             retry = deliver.using(run_after=timezone.now() + backoff(delivery.attempts)).enqueue(delivery.pk)
             delivery.task_id = retry.id
     delivery.save(update_fields=["status", "attempts", "last_error", "sent_at", "task_id"])
-    if delivery.one_time_password_id and delivery.status != EmailDelivery.Status.RETRYING:
-        # Sent or given up: the clear text can no longer be rebuilt.
-        OneTimePassword.objects.filter(pk=delivery.one_time_password_id).update(nonce="")
     return delivery.status
+
+
+def _hours_left(otp):
+    """Whole hours the password still works, as its e-mail states them, rounded down.
+
+    A first e-mail states the full validity (the worker's first minute is not counted); one mailed
+    again, or late, what is left of the 24 hours from the first request. A request from the page is
+    never answered with a password in its last hour (accounts.limits), so the least is 1.
+    """
+    left = otp.expires_at - timezone.now() + datetime.timedelta(minutes=1)
+    return max(1, min(otp_text.validity_hours(), int(left.total_seconds() // 3600)))
 
 
 def _build(delivery):
@@ -142,6 +152,7 @@ def _build_in_language(delivery, customer):
         if otp is None or not otp.nonce or otp.used_at or otp.revoked_at or otp.expires_at <= timezone.now():
             return None
         context["password"] = otp_text.clear_text(otp.nonce)
+        context["validity_hours"] = _hours_left(otp)
     subject = " ".join(render_to_string(f"emails/{delivery.kind}_subject.txt", context).split())
     text = render_to_string(f"emails/{delivery.kind}.txt", context)
     html = render_to_string(f"emails/{delivery.kind}.html", context)

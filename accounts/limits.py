@@ -46,13 +46,26 @@ PASSWORD_REQUESTS_PER_IP = Rule(
 #    followed by a fresh password within one cool-down however many addresses ask, and the mailbox
 #    gets at most one mail per cool-down: 5 minutes (a quick retry after a lost mail), doubling with
 #    each mail beyond the third in 24 hours, up to an hour. At most about 30 mails a day to a code
-#    even from unlimited addresses, and never more than an hour's wait for the owner.
+#    even from unlimited addresses, and the owner waits at most an hour (see 3 for the exception).
+# 3. A mail never voids the password of an earlier one. If every mail brought a new password and
+#    revoked the last, a stranger asking after the owner would kill the owner's password one
+#    cool-down later, and an owner opening the mail late would always find it dead. So while the
+#    code's one-time password works, a request from the page e-mails that same password again
+#    (its nonce is kept until it is used, revoked or expired: accounts.otp). Its expiry stays 24
+#    hours from the first request: stretching it on every mail would let anyone who once saw a
+#    password (say, in a mailbox they no longer read) keep it alive for good by asking daily, and
+#    the privacy and terms pages promise 24 hours. A password in its last hour
+#    (PASSWORD_REMAIL_MIN_LEFT) is not mailed again, as its e-mail would be dead on arrival: the
+#    request waits for it to expire and gets a new one, so the owner's wait can reach the cool-down
+#    plus that hour. A new password is made only when none works; only staff sending one, a change
+#    of e-mail and the customer setting a password revoke a working one (accounts.services).
 #
-# The page answers the same whatever happens (the worker applies both rules, accounts.services).
+# The page answers the same whatever happens (the worker applies the rules, accounts.services).
 # Staff sending a password from the admin (the customer on the phone or at the desk) are not limited.
 PASSWORD_EMAILS_PER_REQUESTER = Rule(3, 24 * 3600, _("e-maile z hasłem do jednego odbiorcy na prośbę z jednej sieci"))
 PASSWORD_EMAIL_COOL_DOWN = 5 * 60
 PASSWORD_EMAIL_MAX_COOL_DOWN = 3600
+PASSWORD_REMAIL_MIN_LEFT = 3600
 
 
 def password_email_cool_down(mails):

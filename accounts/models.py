@@ -57,8 +57,10 @@ class OneTimePassword(models.Model):
     """A password e-mailed on request ("Pobierz hasło do systemu"). Only its hash is kept.
 
     The worker rebuilds the clear text for the e-mail from ``nonce`` and the project's secret key
-    (``accounts.otp``), so it is never stored in the task queue; the nonce is wiped once the e-mail
-    has been handed to the mail server. A newer request revokes the older one; using one does not
+    (``accounts.otp``), so it is never stored in the task queue. A code has at most one that works:
+    a new request from the page e-mails that same password again (the nonce is kept until it is used,
+    revoked or expired), so no stranger's request voids the one the owner asked for. Staff sending a
+    password, a change of e-mail and the customer setting a password revoke it. Using one does not
     change the customer's own password.
     """
 

@@ -1,8 +1,12 @@
 """One-time passwords: made from a per-request nonce and the secret key, checked against a hash.
 
-The clear text is never stored: the e-mail worker rebuilds it from the nonce (a random value kept
-until the e-mail has gone) and SECRET_KEY, so the task queue, logs and error reports hold nothing
-that logs in. The hash (the project's password hasher) is what login checks.
+The clear text is never stored: the e-mail worker rebuilds it from the nonce (a random value) and
+SECRET_KEY, so the task queue, logs and error reports hold nothing that logs in. The hash (the
+project's password hasher) is what login checks. The nonce is kept while the password works, so
+that a new request from the page mails the same password again instead of voiding the one the
+owner may be about to use (accounts.limits); it is wiped when the password is used or revoked, and
+once expired (accounts_housekeeping). A copy of the database alone still logs no one in: the clear
+text needs SECRET_KEY too.
 """
 
 import secrets

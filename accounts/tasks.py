@@ -14,9 +14,10 @@ def password_request(region_id, number, sub_code, requested_at, requester=""):
 
     The page only queues this, the same single row for every code, so neither its answer nor its
     timing can tell whether the code exists, is enrolled, active or over a limit. Here the one-time
-    password is made and its e-mail queued in one transaction (services.password_request). A request
-    that falls into the code's cool-down after its last mail waits for its end (accounts.limits); a
-    request the worker reaches only after a password would have expired is dropped.
+    password is made (or the working one taken again) and its e-mail queued in one transaction
+    (services.password_request). A request that falls into the code's cool-down after its last mail,
+    or into its password's last hour, waits for its end (accounts.limits); a request the worker
+    reaches only after a password would have expired is dropped.
     """
     moment = datetime.datetime.fromisoformat(requested_at)
     if timezone.now() - moment > settings.ONE_TIME_PASSWORD_VALIDITY:

@@ -7,6 +7,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -51,9 +52,12 @@ def cast(owner, jaworzno):
     throttled = Customer.objects.create(
         region=jaworzno, number="004000", name="Limit", email="limit@example.com", email_requested_on="2026-01-01"
     )
-    for _ in range(3):
-        OneTimePassword.objects.create(
+    for _ in range(3):  # three mails a moment ago: in the cool-down
+        one_time = OneTimePassword.objects.create(
             customer=throttled, password_hash="x", expires_at="2099-01-01T00:00Z", revoked_at="2026-01-01T00:00Z"
+        )
+        EmailDelivery.objects.create(
+            kind="one_time_password", to=throttled.email, customer=throttled, one_time_password=one_time
         )
     return {"existing": "1234", "no e-mail": "2000", "inactive": "3000", "unknown": "7777", "throttled": "4000"}
 
@@ -62,7 +66,7 @@ def test_the_answer_is_the_same_for_every_kind_of_code(run_worker, client, cast)
     answers = {kind: answer(request_password(client, odbiorca=code)) for kind, code in cast.items()}
     # The page did the same work for every code: it queued the request, nothing else.
     assert DBTaskResult.objects.filter(task_path="accounts.tasks.password_request").count() == len(cast)
-    assert not EmailDelivery.objects.exists()
+    assert EmailDelivery.objects.count() == 3  # the throttled code's earlier mails
     run_worker()
     assert len(set(map(repr, answers.values()))) == 1, answers
     status, location, _body, _cookies = answers["existing"]
@@ -72,7 +76,7 @@ def test_the_answer_is_the_same_for_every_kind_of_code(run_worker, client, cast)
     # Only the existing, enrolled, active code under its limit gets a password.
     assert OneTimePassword.objects.filter(customer__number="001234").count() == 1
     assert OneTimePassword.objects.count() == 4
-    assert EmailDelivery.objects.count() == 1
+    assert EmailDelivery.objects.count() == 4
 
 
 def test_the_email_is_queued_with_the_request_and_sent_by_the_worker(run_worker, client, owner):
@@ -90,8 +94,6 @@ def test_the_email_is_queued_with_the_request_and_sent_by_the_worker(run_worker,
     assert "001234-0000" in mail.outbox[0].body
     assert len(password) >= 12
     assert not set(password) & set("0O1lI")
-    one_time.refresh_from_db()
-    assert one_time.nonce == ""  # cannot be rebuilt after it went out
     delivery.refresh_from_db()
     assert delivery.status == EmailDelivery.Status.SENT
 
@@ -149,15 +151,137 @@ def test_the_one_time_password_works_just_before_it_expires(run_worker, client, 
         assert login(client, password=password)["Location"] == reverse("set_password")
 
 
-def test_a_newer_request_voids_the_older_password(run_worker, client, owner_user, clock):
+def test_a_lost_first_mail_and_a_retry_give_the_same_working_password(run_worker, client, owner_user, clock):
     request_password(client)
     run_worker()
     first = sent_password()
-    clock.shift(datetime.timedelta(seconds=limits.PASSWORD_EMAIL_COOL_DOWN))
+    assert "Zaloguj się nim w ciągu 24 godzin" in mail.outbox[-1].body
+    clock.shift(datetime.timedelta(hours=5))
+    request_password(client)
+    run_worker()
+    assert len(mail.outbox) == 2
+    assert sent_password() == first
+    assert "Zaloguj się nim w ciągu 19 godzin" in mail.outbox[-1].body  # what is left of the 24 hours
+    assert OneTimePassword.objects.get().expires_at == START + datetime.timedelta(hours=24)
+    assert login(client, password=first)["Location"] == reverse("set_password")
+
+
+def test_a_stranger_s_request_does_not_void_the_owner_s_password(run_worker, client, owner_user, clock):
+    request_password(client, ip="192.0.2.10")  # the owner
+    run_worker()
+    password = sent_password()
+    clock.shift(datetime.timedelta(seconds=30))
+    request_password(Client(), ip="203.0.113.66")  # a stranger, elsewhere
+    run_worker()
+    clock.shift(datetime.timedelta(minutes=5))  # the stranger's request waited out the cool-down
+    run_worker()
+    assert len(mail.outbox) == 2  # the stranger's request was answered, with the same password
+    assert sent_password() == password
+    clock.shift(datetime.timedelta(hours=20))  # the owner opens the mail late
+    assert login(client, password=password, ip="192.0.2.10")["Location"] == reverse("set_password")
+
+
+def test_after_expiry_a_new_password_is_made(run_worker, client, owner_user, clock):
+    request_password(client)
+    run_worker()
+    first = sent_password()
+    clock.shift(datetime.timedelta(hours=24))
     request_password(client)
     run_worker()
     assert sent_password() != first
+    assert "Zaloguj się nim w ciągu 24 godzin" in mail.outbox[-1].body
     assert login(client, password=first).status_code == 200
+    assert login(client, password=sent_password())["Location"] == reverse("set_password")
+
+
+def test_a_password_in_its_last_hour_is_replaced_when_it_expires_not_mailed_dying(
+    run_worker, client, owner_user, clock
+):
+    request_password(client)
+    run_worker()
+    first = sent_password()
+    clock.shift(datetime.timedelta(hours=23, minutes=30))
+    request_password(client, ip="192.0.2.10")
+    run_worker()
+    assert len(mail.outbox) == 1  # not a mail dead within half an hour, but not dropped either
+    assert login(Client(), password=first)["Location"] == reverse("set_password")  # and still working
+    clock.shift(datetime.timedelta(minutes=30))
+    run_worker()
+    assert len(mail.outbox) == 2
+    assert sent_password() != first
+    assert "Zaloguj się nim w ciągu 23 godzin" in mail.outbox[-1].body  # 24 hours from the request
+    assert OneTimePassword.objects.usable().get().expires_at == START + datetime.timedelta(hours=47, minutes=30)
+
+
+def test_after_use_the_nonce_is_wiped_and_a_new_request_makes_a_new_password(run_worker, client, owner_user, clock):
+    request_password(client)
+    run_worker()
+    first = sent_password()
+    one_time = OneTimePassword.objects.get()
+    assert one_time.nonce  # kept while the password works, to mail it again
+    login(client, password=first)
+    one_time.refresh_from_db()
+    assert one_time.used_at == START
+    assert one_time.nonce == ""
+    clock.shift(datetime.timedelta(seconds=limits.PASSWORD_EMAIL_COOL_DOWN))
+    request_password(Client())
+    run_worker()
+    assert sent_password() != first
+    assert OneTimePassword.objects.count() == 2
+
+
+def set_own_password(client):
+    login(client)
+    client.post(
+        reverse("account"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "lato nad zalewem Sosina",
+            "new_password2": "lato nad zalewem Sosina",
+        },
+    )
+
+
+def change_email(client, owner):
+    from accounts import services
+
+    old_email = owner.email
+    owner.email = "nowy@example.com"
+    owner.save()
+    services.customer_change_email(customer=owner, old_email=old_email)
+
+
+def staff_send(client, owner):
+    from accounts import services
+
+    services.password_request(region=owner.region, number=owner.number, sub_code=owner.sub_code, by_staff=True)
+
+
+@pytest.mark.parametrize(
+    "revoke",
+    [staff_send, change_email, lambda client, owner: set_own_password(client)],
+    ids=["staff", "e-mail", "own"],
+)
+def test_staff_s_send_an_e_mail_change_and_an_own_password_still_void_a_sent_password(
+    run_worker, client, owner_user, owner, clock, revoke
+):
+    request_password(client)
+    run_worker()
+    password = sent_password()
+    revoke(client, owner)
+    one_time = OneTimePassword.objects.order_by("created_at").first()
+    assert one_time.revoked_at == START
+    assert one_time.nonce == ""
+    assert login(Client(), password=password).status_code == 200
+
+
+def test_the_answer_is_the_same_whether_a_password_is_made_mailed_again_or_nothing(run_worker, client, owner, clock):
+    fresh = answer(request_password(client))
+    run_worker()
+    again = answer(request_password(client, ip="192.0.2.10"))
+    unknown = answer(request_password(client, odbiorca="7777", ip="192.0.2.11"))
+    run_worker()
+    assert fresh == again == unknown
 
 
 def test_the_fourth_request_from_one_network_in_24_hours_sends_nothing(run_worker, client, owner):
@@ -221,7 +345,8 @@ def test_a_late_worker_does_not_lengthen_the_password_s_validity(run_worker, cli
 
 
 def mail_times(owner):
-    return list(owner.one_time_passwords.order_by("created_at").values_list("created_at", flat=True))
+    mails = owner.email_deliveries.filter(kind="one_time_password")
+    return list(mails.order_by("created_at").values_list("created_at", flat=True))
 
 
 def test_a_stranger_cannot_use_up_the_owner_s_mails(run_worker, client, owner, clock):
