@@ -140,3 +140,11 @@ STAFF_CODE_FAILURES_PER_USER = Rule(
 
 RULES += [STAFF_LOGIN_FAILURES_PER_IP, STAFF_LOGIN_FAILURES_PER_USERNAME, STAFF_CODE_FAILURES_PER_USER]
 LONGEST_WINDOW = max(rule.window for rule in RULES)
+
+# A staff member without an authenticator app is shown the secret to enrol one only within a permit:
+# granted when an administrator makes the account (the admin, createsuperuser) or runs
+# `manage.py reset_staff_otp <username>`, used up by the enrolment. Without it a password alone would
+# be the whole door for such an account: whoever typed it first would enrol their own app. 72 hours
+# covers a weekend between making the account and the member's first login; later, an administrator
+# grants a new one.
+STAFF_ENROLMENT_PERMIT = 72 * 3600

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import limits, staff, throttle
-from accounts.models import Throttle
+from accounts.models import Throttle, enrolment_permit_end
 
 PASSWORD = "staff password 1"
 START = datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC)
@@ -29,7 +29,10 @@ def clock():
 
 @pytest.fixture
 def member(django_user_model):
-    return django_user_model.objects.create_user("kasia", "kasia@example.com", PASSWORD, is_staff=True)
+    """A staff member whose account was just made: no authenticator app yet, a permit to enrol one."""
+    return django_user_model.objects.create_user(
+        "kasia", "kasia@example.com", PASSWORD, is_staff=True, otp_enrolment_until=enrolment_permit_end()
+    )
 
 
 @pytest.fixture
