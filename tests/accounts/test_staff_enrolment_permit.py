@@ -64,7 +64,8 @@ def test_making_an_account_staff_in_the_admin_grants_a_permit_unless_it_has_an_a
     url = reverse("admin:accounts_user_change", args=[clerk.pk])
     assert staff_client.post(url, change_form(clerk, is_staff="on")).status_code == 302
     clerk.refresh_from_db()
-    assert clerk.is_staff and clerk.otp_enrolment_until == PERMIT_END
+    assert clerk.is_staff
+    assert clerk.otp_enrolment_until == PERMIT_END
 
     clerk.otp_enrolment_until = None
     clerk.is_staff = False
@@ -72,7 +73,8 @@ def test_making_an_account_staff_in_the_admin_grants_a_permit_unless_it_has_an_a
     TOTPDevice.objects.create(user=clerk, name="eBOK", confirmed=True)
     staff_client.post(url, change_form(clerk, is_staff="on"))
     clerk.refresh_from_db()
-    assert clerk.is_staff and clerk.otp_enrolment_until is None
+    assert clerk.is_staff
+    assert clerk.otp_enrolment_until is None
 
 
 def test_the_permit_is_shown_but_cannot_be_set_in_the_admin(clock, staff_client, staff_user):

@@ -203,8 +203,10 @@ def test_without_a_permit_a_right_password_is_refused_and_shows_no_secret(client
     page = response.content.decode()
     assert response.status_code == 403
     assert "Konto nie ma skonfigurowanej weryfikacji dwuetapowej; poproś administratora" in page
-    assert "Zeskanuj kod QR" not in page and 'id="secret"' not in page
-    assert staff.PENDING not in client.session and "_auth_user_id" not in client.session
+    assert "Zeskanuj kod QR" not in page
+    assert 'id="secret"' not in page
+    assert staff.PENDING not in client.session
+    assert "_auth_user_id" not in client.session
     assert client.get(SECOND_FACTOR)["Location"] == LOGIN
     assert not reaches_the_admin(client)
     assert not Throttle.objects.filter(key="staff-login:kasia").exists()  # a right password is no guess
