@@ -257,7 +257,7 @@ class StaffAction(models.Model):
     class Meta:
         ordering = ["-at"]
         verbose_name = _("czynność pracownika")
-        verbose_name_plural = _("czynności pracowników (dostęp odbiorców)")
+        verbose_name_plural = _("czynności pracowników (dostęp do portalu)")
         indexes = [models.Index(fields=["customer", "-at"], name="staffaction_customer_newest")]
 
     def __str__(self):
