@@ -43,7 +43,7 @@ from django_otp.util import random_hex
 from accounts import limits
 from accounts.middleware import session_started
 from accounts.models import User
-from accounts.throttle import Limit, client_ip, ip_key, store
+from accounts.throttle import IpLimit, Limit, client_ip, store
 
 PENDING = "ebok_staff_pending"
 PENDING_SECONDS = 10 * 60  # time from the password to the code, enough to install an app and enrol
@@ -58,7 +58,7 @@ class StaffLoginAttempt:
     """
 
     def __init__(self, request, username):
-        self.per_ip = Limit(limits.STAFF_LOGIN_FAILURES_PER_IP, f"staff-login-ip:{ip_key(client_ip(request))}")
+        self.per_ip = IpLimit(limits.STAFF_LOGIN_FAILURES_PER_IP, "staff-login-ip", client_ip(request))
         self.per_username = Limit(limits.STAFF_LOGIN_FAILURES_PER_USERNAME, f"staff-login:{username.casefold()}"[:200])
 
     def refusal(self):
