@@ -5,6 +5,7 @@ The limits are stored in the database (or Redis with REDIS_URL), never in a proc
 hold across gunicorn workers and hosts. Times in seconds.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -105,6 +106,20 @@ def delay_after(failures):
 # checks a few periods; 30 an hour keeps one session from holding a core busy.
 STATEMENTS_PER_CUSTOMER = Rule(30, 3600, _("zestawienia PDF jednego odbiorcy"), _("Zbyt wiele zestawień PDF."))
 
+# IPv6: a client is its /64 network (throttle.ip_key: one line gets a whole /64), but a line is often
+# given a /48, which holds 65,536 /64s, each with a budget of its own under a per-IP rule. So each rule
+# "per client IP" (PASSWORD_REQUESTS_PER_IP, FAILED_LOGINS_PER_IP, STAFF_LOGIN_FAILURES_PER_IP) also
+# counts per /48, IPV6_48_FACTOR times higher (throttle.IpLimit): a /48 shared by an office's or a
+# provider's several networks has room for five busy ones, and an attacker holding a /48 gets five
+# budgets instead of 65,536.
+IPV6_48_FACTOR = 5
+
+
+def per_ipv6_48(rule):
+    """The count of `rule` over a whole IPv6 /48 network."""
+    return dataclasses.replace(rule, limit=rule.limit * IPV6_48_FACTOR)
+
+
 # Counters idle for longer than this are of no use to any rule (accounts_housekeeping drops them).
 RULES = [
     PASSWORD_REQUESTS_PER_IP,
@@ -153,3 +168,11 @@ STAFF_CODE_FAILURES_PER_USER = Rule(
 
 RULES += [STAFF_LOGIN_FAILURES_PER_IP, STAFF_LOGIN_FAILURES_PER_USERNAME, STAFF_CODE_FAILURES_PER_USER]
 LONGEST_WINDOW = max(rule.window for rule in RULES)
+
+# A staff member without an authenticator app is shown the secret to enrol one only within a permit:
+# granted when an administrator makes the account (the admin, createsuperuser) or runs
+# `manage.py reset_staff_otp <username>`, used up by the enrolment. Without it a password alone would
+# be the whole door for such an account: whoever typed it first would enrol their own app. 72 hours
+# covers a weekend between making the account and the member's first login; later, an administrator
+# grants a new one.
+STAFF_ENROLMENT_PERMIT = 72 * 3600

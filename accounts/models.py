@@ -1,9 +1,18 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts import limits
+
+
+def enrolment_permit_end():
+    """Until when a staff member granted a permit now may enrol an authenticator app (accounts.limits)."""
+    return timezone.now() + datetime.timedelta(seconds=limits.STAFF_ENROLMENT_PERMIT)
 
 
 class EbokUserManager(UserManager):
@@ -20,6 +29,11 @@ class EbokUserManager(UserManager):
         """The language of a customer's e-mails and documents: the one they chose, else the default (Polish)."""
         chosen = self.filter(customer=customer).values_list("language", flat=True).first()
         return chosen or settings.LANGUAGE_CODE
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """A new administrator (`manage.py createsuperuser` too) may enrol a second factor at the first login."""
+        extra_fields.setdefault("otp_enrolment_until", enrolment_permit_end())
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -39,6 +53,10 @@ class User(AbstractUser):
     # The language the customer last chose with the switch; e-mails and PDFs follow it. Empty: not chosen,
     # Polish (LANGUAGE_CODE) applies.
     language = models.CharField(_("język"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
+    # A staff member without an authenticator app may enrol one only until then (accounts.staff); set when
+    # the account is made (the admin, createsuperuser) or by `manage.py reset_staff_otp`, cleared by the
+    # enrolment. Empty: no permit, the password alone leads nowhere.
+    otp_enrolment_until = models.DateTimeField(_("może włączyć weryfikację dwuetapową do"), null=True, blank=True)
 
     objects = EbokUserManager()
 
@@ -46,6 +64,13 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("użytkownik")
         verbose_name_plural = _("użytkownicy")
+
+    def may_enrol_second_factor(self):
+        return self.otp_enrolment_until is not None and self.otp_enrolment_until > timezone.now()
+
+    def grant_second_factor_enrolment(self):
+        self.otp_enrolment_until = enrolment_permit_end()
+        self.save(update_fields=["otp_enrolment_until"])
 
 
 class OneTimePasswordQuerySet(models.QuerySet):
@@ -181,23 +206,48 @@ class StaffActionQuerySet(models.QuerySet):
             new_value=mask_email(customer.email),
         )
 
+    def lockout_lifted(self, *, staff, throttle):
+        return self.create(
+            staff=staff, action=StaffAction.Action.LOCKOUT_LIFTED, old_value=f"{throttle.key} ({throttle.count})"[:200]
+        )
+
+    def second_factor_reset(self, *, staff, member):
+        return self.create(staff=staff, member=member, action=StaffAction.Action.OTP_RESET)
+
 
 class StaffAction(models.Model):
-    """A staff member's step that touches a customer's way in, written in the same transaction as the step.
+    """A staff member's step that touches a way in, written in the same transaction as the step.
 
-    Only ever added: nobody changes or deletes an entry (the admin shows them read-only), and neither
-    the staff member nor the customer can be deleted while entries name them. E-mail addresses are
-    kept masked: the log tells who did what and when, it is not a second copy of the addresses.
+    A customer's way in (e-mail, password sent) names the customer; lifting a lock-out names the
+    counter (its key and count, in ``old_value``); resetting a member's second factor names the member.
+    Only ever added: nobody changes or deletes an entry (the admin shows them read-only), and nobody
+    named by entries can be deleted. E-mail addresses are kept masked: the log tells who did what and
+    when, it is not a second copy of the addresses.
     """
 
     class Action(models.TextChoices):
         EMAIL_CHANGED = "email_changed", _("wpisanie lub zmiana adresu e-mail")
         PASSWORD_SENT = "password_sent", _("wysłanie hasła jednorazowego")
+        LOCKOUT_LIFTED = "lockout_lifted", _("zdjęcie blokady (limitu prób)")
+        OTP_RESET = "otp_reset", _("usunięcie weryfikacji dwuetapowej pracownika i zgoda na ponowne włączenie")
 
     at = models.DateTimeField(_("kiedy"), default=timezone.now)
     staff = models.ForeignKey(User, verbose_name=_("pracownik"), on_delete=models.PROTECT, related_name="+")
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("odbiorca"), on_delete=models.PROTECT, related_name="staff_actions"
+        "customers.Customer",
+        verbose_name=_("odbiorca"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_actions",
+    )
+    member = models.ForeignKey(
+        User,
+        verbose_name=_("konto pracownika"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     action = models.CharField(_("czynność"), max_length=20, choices=Action.choices)
     old_value = models.CharField(_("było"), max_length=200, blank=True)
@@ -209,7 +259,7 @@ class StaffAction(models.Model):
     class Meta:
         ordering = ["-at"]
         verbose_name = _("czynność pracownika")
-        verbose_name_plural = _("czynności pracowników (dostęp odbiorców)")
+        verbose_name_plural = _("czynności pracowników (dostęp do portalu)")
         indexes = [models.Index(fields=["customer", "-at"], name="staffaction_customer_newest")]
 
     def __str__(self):

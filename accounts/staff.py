@@ -4,11 +4,14 @@
    per username (accounts.limits, in the shared store). A right password does not log in yet: it
    leaves the session half-way, naming the staff member for a few minutes, and leads to step 2.
 2. ``admin:second_factor``: a member with an authenticator app types its code, or one recovery code
-   (used up). A member without one enrols first: a QR code and the secret as text, a code to confirm,
-   then recovery codes shown once. Wrong codes are limited per member.
+   (used up). A member without one enrols first, but only within an enrolment permit (User.
+   otp_enrolment_until, accounts.limits.STAFF_ENROLMENT_PERMIT): a QR code and the secret as text, a
+   code to confirm, then recovery codes shown once; the enrolment uses up the permit. Without a permit
+   a right password is refused at step 1 and shows no secret. Wrong codes are limited per member.
 
 Only then is the member logged in, with the device recorded in the session (django-otp), and the site
-lets in no one whom a device has not verified. ``manage.py reset_staff_otp`` makes a member enrol again.
+lets in no one whom a device has not verified. ``manage.py reset_staff_otp`` removes a member's devices
+and grants a permit to enrol again. Every refusal over a limit is a 429 with Retry-After.
 """
 
 import base64
@@ -25,6 +28,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -39,7 +43,7 @@ from django_otp.util import random_hex
 from accounts import limits
 from accounts.middleware import session_started
 from accounts.models import User
-from accounts.throttle import Limit, client_ip, ip_key, store
+from accounts.throttle import IpLimit, Limit, client_ip, store
 
 PENDING = "ebok_staff_pending"
 PENDING_SECONDS = 10 * 60  # time from the password to the code, enough to install an app and enrol
@@ -54,15 +58,16 @@ class StaffLoginAttempt:
     """
 
     def __init__(self, request, username):
-        self.per_ip = Limit(limits.STAFF_LOGIN_FAILURES_PER_IP, f"staff-login-ip:{ip_key(client_ip(request))}")
+        self.per_ip = IpLimit(limits.STAFF_LOGIN_FAILURES_PER_IP, "staff-login-ip", client_ip(request))
         self.per_username = Limit(limits.STAFF_LOGIN_FAILURES_PER_USERNAME, f"staff-login:{username.casefold()}"[:200])
 
     def refusal(self):
+        """The throttle.Refusal of a try that may not be checked, or None (then the try is counted)."""
         if refusal := self.per_ip.hit():
-            return refusal.message
+            return refusal
         if refusal := self.per_username.hit():
             self.per_ip.refund()
-            return refusal.message
+            return refusal
         return None
 
     def succeeded(self):
@@ -74,18 +79,43 @@ def code_key(user):
     return f"staff-code:{user.pk}"
 
 
+def has_second_factor(user):
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+
+
 class StaffLoginForm(AdminAuthenticationForm):
+    """Username and password, limited; `refusal` is the throttle.Refusal when a limit refused the try."""
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "no_second_factor": gettext_lazy(
+            "Konto nie ma skonfigurowanej weryfikacji dwuetapowej; poproś administratora o zgodę na jej "
+            "włączenie (polecenie reset_staff_otp)."
+        ),
+    }
+    refusal = None
+
     def clean(self):
         username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
         if not (username and password):  # an incomplete form checks no password, so counts nothing
             return super().clean()
         attempt = StaffLoginAttempt(self.request, username)
-        refusal = attempt.refusal()
-        if refusal:
-            raise ValidationError(refusal, code="throttled")
-        cleaned = super().clean()
+        self.refusal = attempt.refusal()
+        if self.refusal:
+            raise ValidationError(self.refusal.message, code="throttled")
+        try:
+            cleaned = super().clean()
+        except ValidationError as error:
+            if error.code == "no_second_factor":  # the password was right: not a guess
+                attempt.succeeded()
+            raise
         attempt.succeeded()
         return cleaned
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not has_second_factor(user) and not user.may_enrol_second_factor():
+            raise ValidationError(self.error_messages["no_second_factor"], code="no_second_factor")
 
 
 class CodeForm(forms.Form):
@@ -101,10 +131,12 @@ class CodeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user, self.check = user, check
         self.device = None
+        self.refusal = None  # the throttle.Refusal when too many wrong codes refused this one
 
     def clean_code(self):
         code = "".join(self.cleaned_data["code"].split()).lower()
         if refusal := Limit(limits.STAFF_CODE_FAILURES_PER_USER, code_key(self.user)).hit():
+            self.refusal = refusal
             raise ValidationError(refusal.message, code="throttled")
         self.device = self.check(code)
         if self.device is None:
@@ -123,10 +155,16 @@ def verified_device(user, code):
     return None
 
 
+class NoEnrolmentPermit(Exception):
+    """The member may not enrol (no permit, or it has run out or been used up meanwhile)."""
+
+
 def enrol(user, key, code):
     """Confirm a new authenticator app of `user` by one of its codes; returns (device, recovery codes) or None.
 
-    Replaces any earlier devices of the member; the code that confirmed it cannot be used again.
+    Needs the member's enrolment permit and uses it up in the same transaction, so of two sessions
+    enrolling at once only the first succeeds (NoEnrolmentPermit for the other). Replaces any earlier
+    devices of the member; the code that confirmed it cannot be used again.
     """
     device = TOTPDevice(user=user, name="eBOK", key=key, confirmed=True)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
@@ -136,6 +174,10 @@ def enrol(user, key, code):
     device.last_t = totp.t()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
     with transaction.atomic():
+        permitted = User.objects.filter(pk=user.pk, otp_enrolment_until__gt=timezone.now())
+        if not permitted.update(otp_enrolment_until=None):
+            raise NoEnrolmentPermit
+        user.otp_enrolment_until = None
         for model in (TOTPDevice, StaticDevice):
             model.objects.devices_for_user(user).delete()
         device.save()
@@ -191,10 +233,14 @@ class StaffAdminSite(admin.AdminSite):
     def get_urls(self):
         return [path("logowanie/kod/", self.second_factor, name="second_factor"), *super().get_urls()]
 
-    def _render(self, request, template, context, status=200):
+    def _render(self, request, template, context, status=200, refusal=None):
+        """The page; with `refusal` (a throttle.Refusal) a 429 with its Retry-After."""
         request.current_app = self.name
         context = {**self.each_context(request), "username": request.user.get_username(), **context}
-        return TemplateResponse(request, template, context, status=status)
+        response = TemplateResponse(request, template, context, status=429 if refusal else status)
+        if refusal:
+            response["Retry-After"] = str(refusal.retry_after)
+        return response
 
     def _next(self, request):
         next_url = request.POST.get(REDIRECT_FIELD_NAME, request.GET.get(REDIRECT_FIELD_NAME, ""))
@@ -212,8 +258,8 @@ class StaffAdminSite(admin.AdminSite):
             _start_second_factor(request, form.get_user(), next_url)
             return redirect("admin:second_factor")
         context = {"form": form, "title": _("Logowanie"), "app_path": request.get_full_path(), "next": next_url}
-        status = 429 if form.has_error(NON_FIELD_ERRORS, "throttled") else 200
-        return self._render(request, "admin/login.html", context, status)
+        status = 403 if form.has_error(NON_FIELD_ERRORS, "no_second_factor") else 200
+        return self._render(request, "admin/login.html", context, status, form.refusal)
 
     @method_decorator(sensitive_post_parameters("code"))
     @method_decorator(never_cache)
@@ -222,18 +268,25 @@ class StaffAdminSite(admin.AdminSite):
         if user is None:
             request.session.pop(PENDING, None)
             return redirect("admin:login")
-        if not TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
+        if not has_second_factor(user):
             return self._enrol(request, user)
         data = request.POST if request.method == "POST" else None
         form = CodeForm(data, user=user, check=lambda code: verified_device(user, code))
         if form.is_valid():
             return redirect(_log_in(request, user, form.device))
-        status = 429 if form.has_error("code", "throttled") else 200
-        return self._render(
-            request, "admin/staff_second_factor.html", {"form": form, "title": _("Weryfikacja")}, status
-        )
+        context = {"form": form, "title": _("Weryfikacja")}
+        return self._render(request, "admin/staff_second_factor.html", context, refusal=form.refusal)
+
+    def _no_permit(self, request):
+        """The permit ran out (or another session used it) between the password and the enrolment."""
+        request.session.pop(PENDING, None)
+        message = StaffLoginForm.error_messages["no_second_factor"]
+        context = {"message": message, "title": _("Weryfikacja dwuetapowa")}
+        return self._render(request, "admin/staff_no_second_factor.html", context, status=403)
 
     def _enrol(self, request, user):
+        if not user.may_enrol_second_factor():
+            return self._no_permit(request)
         pending = request.session[PENDING]
         if "key" not in pending:  # the secret waits in the session until a code confirms it
             pending["key"] = random_hex(20)
@@ -246,7 +299,11 @@ class StaffAdminSite(admin.AdminSite):
             return enrolled and enrolled[0]
 
         form = CodeForm(request.POST if request.method == "POST" else None, user=user, check=check)
-        if form.is_valid():
+        try:
+            confirmed = form.is_valid()
+        except NoEnrolmentPermit:
+            return self._no_permit(request)
+        if confirmed:
             device, codes = enrolled
             next_url = _log_in(request, user, device)
             return self._render(
@@ -262,5 +319,4 @@ class StaffAdminSite(admin.AdminSite):
             "qr_code": qr_code_svg(device),
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         }
-        status = 429 if form.has_error("code", "throttled") else 200
-        return self._render(request, "admin/staff_enrol.html", context, status)
+        return self._render(request, "admin/staff_enrol.html", context, refusal=form.refusal)

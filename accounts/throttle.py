@@ -183,6 +183,17 @@ def ip_key(ip):
     return str(address)
 
 
+def ipv6_48(ip):
+    """The /48 network of an IPv6 client (throttle.IpLimit counts it too), else None."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    if address.version != 6 or address.ipv4_mapped:
+        return None
+    return str(ipaddress.ip_network(f"{address}/48", strict=False))
+
+
 def seconds_until(moment):
     """Whole seconds from now until `moment`, rounded up: waiting that long is always enough."""
     return max(1, math.ceil((moment - timezone.now()).total_seconds()))
@@ -252,6 +263,34 @@ class Limit:
         return Refusal(f"{self.rule.refusal} {wait_text(seconds)}", seconds)
 
 
+class IpLimit:
+    """A rule per client IP (`prefix`:ip_key), and for IPv6 also per /48 network (limits.per_ipv6_48).
+
+    Answers like a Limit: refusal(), hit() and refund(); a hit refused by one count is taken back from
+    the others, so a refusal uses up no budget.
+    """
+
+    def __init__(self, rule, prefix, ip):
+        self.limits = [Limit(rule, f"{prefix}:{ip_key(ip)}")]
+        if network := ipv6_48(ip):
+            self.limits.append(Limit(limits.per_ipv6_48(rule), f"{prefix}:{network}"))
+
+    def refusal(self):
+        return next(filter(None, (limit.refusal() for limit in self.limits)), None)
+
+    def hit(self):
+        for n, limit in enumerate(self.limits):
+            if refusal := limit.hit():
+                for counted in self.limits[:n]:
+                    counted.refund()
+                return refusal
+        return None
+
+    def refund(self):
+        for limit in self.limits:
+            limit.refund()
+
+
 def over_limit(rule, key):
     """Count one request under `rule` for `key`: None if it may go on, else the Refusal to answer with."""
     return Limit(rule, key).hit()
@@ -270,7 +309,7 @@ class LoginAttempt:
 
     def __init__(self, request, *, region, number, sub_code):
         ip = ip_key(client_ip(request))
-        self.per_ip = Limit(limits.FAILED_LOGINS_PER_IP, f"login-ip:{ip}")
+        self.per_ip = IpLimit(limits.FAILED_LOGINS_PER_IP, "login-ip", client_ip(request))
         self.code_key = f"login:{region.slug}:{number}-{sub_code}:{ip}"
 
     def refusal(self):

@@ -13,7 +13,7 @@ from accounts import limits, otp, services, tasks
 from accounts.decorators import MUST_SET_PASSWORD, customer_required
 from accounts.forms import CodeForm, LoginForm
 from accounts.middleware import session_started
-from accounts.throttle import LoginAttempt, client_ip, ip_key, over_limit
+from accounts.throttle import IpLimit, LoginAttempt, client_ip, ip_key
 from customers.models import Region
 
 
@@ -111,7 +111,7 @@ def password_request(request, region):
     form = CodeForm(request.POST or None)
     if request.method == "POST":
         ip = ip_key(client_ip(request))
-        if refusal := over_limit(limits.PASSWORD_REQUESTS_PER_IP, f"password-ip:{ip}"):
+        if refusal := IpLimit(limits.PASSWORD_REQUESTS_PER_IP, "password-ip", client_ip(request)).hit():
             return _too_many(request, region, refusal)
         if form.is_valid():
             code = form.cleaned_data["number"], form.cleaned_data["sub_code"]

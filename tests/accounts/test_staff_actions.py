@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from accounts.models import OneTimePassword, StaffAction, mask_email
+from accounts.models import OneTimePassword, StaffAction, Throttle, mask_email
 
 INLINE = {"metering_points-TOTAL_FORMS": "0", "metering_points-INITIAL_FORMS": "0"}
 NOW = datetime.datetime(2026, 11, 26, 9, 30, tzinfo=datetime.UTC)
@@ -108,3 +108,54 @@ def test_addresses_are_masked_to_their_first_letters_and_domain():
     assert mask_email("zarzad@sm-zgoda.example") == "za***@sm-zgoda.example"
     assert mask_email("a@b.pl") == "a***@b.pl"
     assert mask_email("") == ""
+
+
+# -- The way in of staff and of blocked clients -----------------------------------------------------
+
+
+def blocked(key, count=10):
+    return Throttle.objects.create(key=key, count=count, window_start=NOW, last_at=NOW)
+
+
+def test_lifting_a_lockout_is_logged_with_who_when_and_the_key(staff_client, staff_user):
+    row = blocked("staff-login:kasia")
+    with time_machine.travel(NOW, tick=False):
+        delete = reverse("admin:accounts_throttle_delete", args=[row.pk])
+        assert staff_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not Throttle.objects.exists()
+    entry = StaffAction.objects.get()
+    assert (entry.staff, entry.customer, entry.action, entry.at) == (staff_user, None, "lockout_lifted", NOW)
+    assert entry.old_value == "staff-login:kasia (10)"
+
+
+def test_lifting_several_lockouts_at_once_logs_each(staff_client):
+    rows = [blocked("login-ip:10.0.0.1", 30), blocked("password-ip:10.0.0.2", 20)]
+    url = reverse("admin:accounts_throttle_changelist")
+    selected = {"action": "delete_selected", "_selected_action": [row.pk for row in rows], "post": "yes"}
+    assert staff_client.post(url, selected).status_code == 302
+    logged = sorted(StaffAction.objects.values_list("action", "old_value"))
+    assert logged == [("lockout_lifted", "login-ip:10.0.0.1 (30)"), ("lockout_lifted", "password-ip:10.0.0.2 (20)")]
+
+
+def test_no_lockout_is_lifted_when_its_entry_cannot_be_written(staff_client, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    row = blocked("staff-login:kasia")
+    monkeypatch.setattr(StaffAction.objects, "lockout_lifted", broken)
+    with pytest.raises(RuntimeError):
+        staff_client.post(reverse("admin:accounts_throttle_delete", args=[row.pk]), {"post": "yes"})
+    assert Throttle.objects.filter(pk=row.pk).exists()
+
+
+def test_a_second_factor_reset_is_shown_read_only_with_whose_it_was(staff_client, staff_user, django_user_model):
+    member = django_user_model.objects.create_user("kasia", is_staff=True)
+    entry = StaffAction.objects.second_factor_reset(staff=staff_user, member=member)
+    listing = staff_client.get(reverse("admin:accounts_staffaction_changelist"), {"q": "kasia"})
+    assert list(listing.context["cl"].result_list) == [entry]
+    change = reverse("admin:accounts_staffaction_change", args=[entry.pk])
+    assert 'name="_save"' not in staff_client.get(change).content.decode()
+    assert (
+        staff_client.post(reverse("admin:accounts_staffaction_delete", args=[entry.pk]), {"post": "yes"}).status_code
+        == 403
+    )

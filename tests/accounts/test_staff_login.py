@@ -13,7 +13,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import limits, staff, throttle
-from accounts.models import Throttle
+from accounts.models import Throttle, enrolment_permit_end
 
 PASSWORD = "staff password 1"
 START = datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC)
@@ -29,7 +29,10 @@ def clock():
 
 @pytest.fixture
 def member(django_user_model):
-    return django_user_model.objects.create_user("kasia", "kasia@example.com", PASSWORD, is_staff=True)
+    """A staff member whose account was just made: no authenticator app yet, a permit to enrol one."""
+    return django_user_model.objects.create_user(
+        "kasia", "kasia@example.com", PASSWORD, is_staff=True, otp_enrolment_until=enrolment_permit_end()
+    )
 
 
 @pytest.fixture
@@ -193,6 +196,75 @@ def test_a_wrong_code_enrols_nothing(client, member):
     assert not reaches_the_admin(client)
 
 
+def test_without_a_permit_a_right_password_is_refused_and_shows_no_secret(client, member):
+    member.otp_enrolment_until = None
+    member.save()
+    response = password_step(client)
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Konto nie ma skonfigurowanej weryfikacji dwuetapowej; poproś administratora" in page
+    assert "Zeskanuj kod QR" not in page
+    assert 'id="secret"' not in page
+    assert staff.PENDING not in client.session
+    assert "_auth_user_id" not in client.session
+    assert client.get(SECOND_FACTOR)["Location"] == LOGIN
+    assert not reaches_the_admin(client)
+    assert not Throttle.objects.filter(key="staff-login:kasia").exists()  # a right password is no guess
+
+
+def test_a_permit_that_ran_out_is_no_permit(client, clock, member):
+    clock.shift(datetime.timedelta(seconds=limits.STAFF_ENROLMENT_PERMIT + 1))
+    assert password_step(client).status_code == 403
+    assert staff.PENDING not in client.session
+
+
+def test_a_wrong_password_says_nothing_about_the_permit(client, member):
+    member.otp_enrolment_until = None
+    member.save()
+    page = password_step(client, password="x").content.decode()
+    assert "Wprowadź poprawne dane" in page
+    assert "weryfikacji dwuetapowej" not in page
+
+
+def test_a_permit_running_out_during_the_enrolment_shows_no_secret(client, clock, member):
+    member.otp_enrolment_until = START + datetime.timedelta(minutes=1)
+    member.save()
+    password_step(client)
+    clock.shift(datetime.timedelta(minutes=2))
+    response = client.get(SECOND_FACTOR)
+    assert response.status_code == 403
+    assert "poproś administratora" in response.content.decode()
+    assert 'id="secret"' not in response.content.decode()
+    assert staff.PENDING not in client.session
+
+
+def test_the_enrolment_uses_up_the_permit(client, member):
+    password_step(client)
+    device = TOTPDevice(key=base64.b32decode(enrolment_secret(client.get(SECOND_FACTOR).content.decode())).hex())
+    code_step(client, code_of(device))
+    member.refresh_from_db()
+    assert member.otp_enrolment_until is None
+    assert reaches_the_admin(client)
+
+
+def test_of_two_sessions_enrolling_at_once_only_the_first_succeeds(member, monkeypatch):
+    first, second = Client(), Client()
+    password_step(first)
+    password_step(second)
+    keys = [base64.b32decode(enrolment_secret(c.get(SECOND_FACTOR).content.decode())).hex() for c in (first, second)]
+    assert code_step(first, code_of(TOTPDevice(key=keys[0]))).status_code == 200
+    # The second session was already past the check for an app when the first confirmed its own.
+    monkeypatch.setattr(staff, "has_second_factor", lambda user: False)
+    monkeypatch.setattr(type(member), "may_enrol_second_factor", lambda user: True)
+    response = code_step(second, code_of(TOTPDevice(key=keys[1])))
+    assert response.status_code == 403
+    assert "poproś administratora" in response.content.decode()
+    assert TOTPDevice.objects.get(user=member).key == keys[0]
+    assert reaches_the_admin(first)
+    monkeypatch.undo()
+    assert not reaches_the_admin(second)
+
+
 def test_recovery_codes_are_shown_only_once(client, member):
     password_step(client)
     device = TOTPDevice(key=base64.b32decode(enrolment_secret(client.get(SECOND_FACTOR).content.decode())).hex())
@@ -231,10 +303,30 @@ def test_wrong_codes_are_counted_and_then_even_the_right_one_is_refused(client, 
     response = code_step(client, code_of(TOTPDevice.objects.get()))
     assert response.status_code == 429
     assert "Zbyt wiele błędnych kodów" in response.content.decode()
+    assert response["Retry-After"] == str(rule.window - 60)
     assert not reaches_the_admin(client)
     # A new password step does not start a new count: the limit is the member's, not the session's.
     password_step(client)
     assert code_step(client, recovery_codes[0]).status_code == 429
+
+
+def test_wrong_enrolment_codes_are_limited_with_retry_after(client, clock, member):
+    rule = limits.STAFF_CODE_FAILURES_PER_USER
+    password_step(client)
+    for _ in range(rule.limit):
+        assert code_step(client, "000000").status_code == 200
+    clock.shift(datetime.timedelta(minutes=5))
+    response = code_step(client, "000000")
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(rule.window - 300)
+    assert 'id="secret"' in response.content.decode()  # still the enrolment page, nothing enrolled
+    assert not TOTPDevice.objects.exists()
+
+
+def test_answers_under_the_limits_have_no_retry_after(client, member, recovery_codes):
+    assert "Retry-After" not in password_step(client, password="x")
+    password_step(client)
+    assert "Retry-After" not in code_step(client, "000000")
 
 
 def test_a_right_code_clears_the_count_of_wrong_ones(client, member, recovery_codes):
@@ -250,6 +342,7 @@ def test_staff_passwords_are_limited_per_ip_over_all_usernames(client, member, r
     assert statuses == [200] * rule.limit
     response = password_step(client)  # even the right password of a real member
     assert response.status_code == 429
+    assert response["Retry-After"] == str(rule.window)
     assert "z tej sieci" in response.content.decode()
     assert staff.PENDING not in client.session
     assert password_step(Client(), ip="10.0.0.2").status_code == 302  # another network is not blocked
@@ -263,6 +356,7 @@ def test_staff_passwords_are_limited_per_username_from_any_ip(client, member, re
     assert response.status_code == 429
     assert "na tę nazwę użytkownika jest zablokowane" in response.content.decode()
     assert "Spróbuj ponownie za 60 min." in response.content.decode()
+    assert response["Retry-After"] == "3600"
     clock.shift(datetime.timedelta(seconds=rule.window))
     assert password_step(client, ip="10.0.2.1").status_code == 302
 

@@ -1,5 +1,6 @@
 """Throttles hold across processes (database or Redis), per IP and per (code, IP)."""
 
+import dataclasses
 import datetime
 import re
 
@@ -8,8 +9,8 @@ import time_machine
 from django.urls import reverse
 
 from accounts import limits, throttle
-from accounts.throttle import DatabaseStore, RedisStore, client_ip
-from tests.accounts.conftest import login
+from accounts.throttle import DatabaseStore, IpLimit, RedisStore, client_ip, ipv6_48
+from tests.accounts.conftest import login, request_password
 
 START = datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC)
 
@@ -278,3 +279,60 @@ def test_parallel_hits_each_get_their_own_count(db):
         counts = sorted(pool.map(in_thread(lambda: DatabaseStore().hit("parallel", 600).count), range(24)))
         list(pool.map(in_thread(lambda: DatabaseStore().reset("parallel")), range(1)))
     assert counts == list(range(1, 25))
+
+
+# -- IPv6: each /64 is a client, each /48 has a count five times higher --------------------------------
+
+
+def small(rule, limit=2):
+    return dataclasses.replace(rule, limit=limit)
+
+
+def test_ipv6_clients_are_also_counted_per_48_network():
+    assert ipv6_48("2001:db8:1:2:aaaa::1") == ipv6_48("2001:db8:1:ffff::9") == "2001:db8:1::/48"
+    assert ipv6_48("2001:db8:2::1") != ipv6_48("2001:db8:1::1")
+    assert ipv6_48("::ffff:192.0.2.7") is None
+    assert ipv6_48("192.0.2.7") is None
+    assert limits.per_ipv6_48(limits.FAILED_LOGINS_PER_IP).limit == 5 * limits.FAILED_LOGINS_PER_IP.limit
+
+
+def test_many_64_networks_of_one_48_share_its_higher_count(db, clock):
+    rule = small(limits.FAILED_LOGINS_PER_IP)
+    in_48 = [f"2001:db8:1:{n:x}::1" for n in range(limits.IPV6_48_FACTOR)]
+    for ip in in_48:
+        assert [IpLimit(rule, "t", ip).hit() for _ in range(rule.limit)] == [None, None]
+    refusal = IpLimit(rule, "t", "2001:db8:1:ffff::1").hit()  # a fresh /64, but the /48 is used up
+    assert refusal.retry_after == rule.window
+    assert counted("t:2001:db8:1:ffff::/64") == 0  # the refused hit took back its count on the /64
+    assert IpLimit(rule, "t", "2001:db8:2::1").hit() is None  # another /48
+    assert IpLimit(rule, "t", "10.0.0.1").hit() is None  # IPv4 has no /48 count
+
+
+def test_rotating_64_networks_does_not_lift_the_customer_login_limit(client, owner_user, clock, monkeypatch):
+    monkeypatch.setattr(limits, "FAILED_LOGINS_PER_IP", small(limits.FAILED_LOGINS_PER_IP))
+    for n in range(limits.IPV6_48_FACTOR * 2):
+        login(client, odbiorca=str(5000 + n), password="x" * 12, ip=f"2001:db8:1:{n // 2:x}::1")
+    response = login(client, ip="2001:db8:1:ffff::1")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+
+
+def test_rotating_64_networks_does_not_lift_the_password_request_limit(client, owner, clock, monkeypatch):
+    monkeypatch.setattr(limits, "PASSWORD_REQUESTS_PER_IP", small(limits.PASSWORD_REQUESTS_PER_IP))
+    for n in range(limits.IPV6_48_FACTOR * 2):
+        assert request_password(client, ip=f"2001:db8:1:{n // 2:x}::1").status_code == 302
+    response = request_password(client, ip="2001:db8:1:ffff::1")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    assert request_password(client, ip="2001:db8:2::1").status_code == 302
+
+
+def test_rotating_64_networks_does_not_lift_the_staff_login_limit(client, staff_user, clock, monkeypatch):
+    monkeypatch.setattr(limits, "STAFF_LOGIN_FAILURES_PER_IP", small(limits.STAFF_LOGIN_FAILURES_PER_IP))
+    for n in range(limits.IPV6_48_FACTOR * 2):
+        form = {"username": f"guess{n}", "password": "x"}
+        assert client.post(reverse("admin:login"), form, REMOTE_ADDR=f"2001:db8:1:{n // 2:x}::1").status_code == 200
+    form = {"username": "bok", "password": "staff password 1"}
+    response = client.post(reverse("admin:login"), form, REMOTE_ADDR="2001:db8:1:ffff::1")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
