@@ -13,6 +13,8 @@ import pytest
 
 from customers.models import Customer, MeteringPoint, Region
 
+PASSWORD = "correct horse battery staple"
+
 
 @pytest.fixture
 def jaworzno(db):
@@ -166,3 +168,14 @@ def page_text(html):
     as spaces, runs of spaces, tabs and newlines as one space (non-breaking spaces kept)."""
     text = re.sub(r"</?(?:span|a|wbr|strong|em|abbr)\b[^>]*>", "", html)
     return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", text)).strip()
+
+
+@pytest.fixture
+def owner_user(owner):
+    """The owner's login, with PASSWORD as the customer's own password."""
+    from accounts.models import User
+
+    user = User.objects.for_customer(owner)
+    user.set_password(PASSWORD)
+    user.save()
+    return user

@@ -1,17 +1,7 @@
 import pytest
 from django.test import Client
 
-from accounts.models import User
-
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def owner_user(owner):
-    user = User.objects.for_customer(owner)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
+from tests.conftest import PASSWORD
 
 
 @pytest.fixture

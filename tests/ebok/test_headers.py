@@ -9,17 +9,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
 from tests.accounts.conftest import PASSWORD, login
-
-
-@pytest.fixture
-def owner_user(owner):
-    user = User.objects.for_customer(owner)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
-
 
 DENIED = ["camera", "microphone", "geolocation", "payment", "usb", "serial", "hid", "display-capture"]
 
