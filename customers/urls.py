@@ -13,5 +13,8 @@ urlpatterns = [
         TemplateView.as_view(template_name="public/accessibility.html"),
         name="accessibility",
     ),
+    path("dokumenty/", views.documents, name="documents"),
+    path("dokumenty/<slug:slug>.pdf", views.blank_form_pdf, name="blank_form_pdf"),
+    path("konto/formularze/<slug:slug>.pdf", views.filled_form_pdf, name="filled_form_pdf"),
     path("kontakt/", TemplateView.as_view(template_name="public/contact.html"), name="contact"),
 ]

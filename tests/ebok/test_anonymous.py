@@ -13,6 +13,7 @@ PUBLIC = {
     "terms",
     "accessibility",
     "contact",
+    "documents",
     "login",
     "password_request",
     "password_request_sent",

@@ -14,6 +14,7 @@ PUBLIC_PAGES = [
     ("terms", {}),
     ("accessibility", {}),
     ("contact", {}),
+    ("documents", {}),
     ("login", {"region": "jaworzno"}),
     ("login", {"region": "bedzin-czeladz-sosnowiec"}),
     ("password_request", {"region": "jaworzno"}),
@@ -99,6 +100,7 @@ def test_every_page_has_the_company_footer(client, db, name, kwargs, settings):
     assert links["Regulamin eBOK"] == reverse("terms")
     assert links["Deklaracja dostępności"] == reverse("accessibility")
     assert links["Kontakt"] == reverse("contact")
+    assert links["Dokumenty do pobrania"] == reverse("documents")
 
 
 def test_the_landing_page_leads_to_both_regions(client, db):

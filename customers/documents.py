@@ -1,0 +1,78 @@
+"""The printable forms of the public documents page: the eBOK access request, the e-invoice consent and its
+withdrawal, as A4 PDFs in the invoices' font.
+
+Anyone gets them blank; a logged-in customer gets them with its own name, address, customer code and NIP
+filled in (the view hands over ``request.customer``, never a customer named in the URL).
+"""
+
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Region
+from invoices.pdf import render_pdf
+
+
+@dataclass(frozen=True)
+class PrintedForm:
+    slug: str
+    title: str
+    description: str
+    template: str
+    filename: str  # without the extension; ASCII, as every browser and disk accepts it
+
+
+FORMS = {
+    form.slug: form
+    for form in (
+        PrintedForm(
+            slug="wniosek-o-dostep-do-ebok",
+            title=_("Wniosek o dostęp do eBOK"),
+            description=_(
+                "Podpisany wniosek wskazuje adres e-mail, który Biuro Obsługi Klienta przypisze do konta odbiorcy "
+                "w eBOK — także przy zmianie tego adresu."
+            ),
+            template="customers/forms/ebok_access.html",
+            filename="wniosek_o_dostep_do_eBOK",
+        ),
+        PrintedForm(
+            slug="akceptacja-faktur-elektronicznych",
+            title=_("Akceptacja faktur elektronicznych"),
+            description=_(
+                "Oświadczenie o akceptacji przesyłania faktur w postaci elektronicznej (art. 106n ustawy o VAT) "
+                "— dla tych, którzy nie składają go w eBOK."
+            ),
+            template="customers/forms/einvoice_consent.html",
+            filename="akceptacja_faktur_elektronicznych",
+        ),
+        PrintedForm(
+            slug="wycofanie-akceptacji-faktur-elektronicznych",
+            title=_("Wycofanie akceptacji faktur elektronicznych"),
+            description=_("Oświadczenie, po którym kolejne faktury są doręczane w postaci papierowej."),
+            template="customers/forms/einvoice_withdrawal.html",
+            filename="wycofanie_akceptacji_faktur_elektronicznych",
+        ),
+    )
+}
+
+
+def get_form(slug):
+    """The form with this slug; an unknown one is a 404."""
+    try:
+        return FORMS[slug]
+    except KeyError:
+        raise Http404(_("Nie ma takiego formularza.")) from None
+
+
+def form_filename(form, customer=None):
+    """wniosek_o_dostep_do_eBOK.pdf, or with the customer's code: …_001234-0000.pdf."""
+    suffix = f"_{customer.code}" if customer else ""
+    return f"{form.filename}{suffix}.pdf"
+
+
+def form_render_pdf(*, form, customer=None):
+    """The PDF bytes of `form` in the active language: blank, or filled with `customer`'s particulars."""
+    context = {"form": form, "customer": customer, "regions": Region.objects.all() if customer is None else []}
+    return render_pdf(render_to_string(form.template, context))
