@@ -13,7 +13,7 @@ pytestmark = needs_chromium
 
 WIDTHS = [320, 768, 1280]
 PUBLIC_PAGES = ["/", "/jaworzno/logowanie/", "/jaworzno/pobierz-haslo/", "/ochrona-danych-osobowych/",
-                "/regulamin/", "/deklaracja-dostepnosci/", "/kontakt/"]  # fmt: skip
+                "/regulamin/", "/deklaracja-dostepnosci/", "/kontakt/", "/dokumenty/"]  # fmt: skip
 
 # Cells whose content is wider than the cell: text cut off or spilling over its neighbours.
 CLIPPED_CELLS = """

@@ -64,7 +64,7 @@ def test_a_wrong_password_is_announced_on_the_page(phone, live_server, customer)
 
 
 @pytest.mark.parametrize(
-    "path", ["/ochrona-danych-osobowych/", "/regulamin/", "/deklaracja-dostepnosci/", "/kontakt/"]
+    "path", ["/ochrona-danych-osobowych/", "/regulamin/", "/deklaracja-dostepnosci/", "/kontakt/", "/dokumenty/"]
 )
 def test_public_documents_fit_a_phone(phone, live_server, committed_regions, path):
     phone.goto(live_server.url + path)
@@ -87,7 +87,7 @@ def test_every_page_meets_wcag_2_1_aa_and_best_practices_by_axe(phone, live_serv
     """axe-core's automatic WCAG 2.1 A/AA rules (contrast, names, labels, landmarks…) and its best-practice
     rules on every page."""
     pages = ["/", "/jaworzno/logowanie/", "/jaworzno/pobierz-haslo/", "/ochrona-danych-osobowych/", "/regulamin/",
-             "/deklaracja-dostepnosci/", "/kontakt/"]  # fmt: skip
+             "/deklaracja-dostepnosci/", "/kontakt/", "/dokumenty/"]  # fmt: skip
     problems = {}
     for path in pages:
         phone.goto(live_server.url + path)
