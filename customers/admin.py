@@ -172,11 +172,11 @@ class CustomerAdmin(admin.ModelAdmin):
             (
                 (
                     reverse("admin:customers_einvoiceconsent_change", args=[record.pk]),
-                    date_format(timezone.localtime(record.recorded_at), "SHORT_DATETIME_FORMAT"),
+                    date_format(timezone.localtime(record.recorded_at), "d.m.Y H:i"),
                     record.get_action_display(),
                     record.get_channel_display(),
                     record.email or "—",
-                    date_format(record.effective_from, "SHORT_DATE_FORMAT"),
+                    date_format(record.effective_from, "d.m.Y"),
                     record.text_version,
                     record.staff or record.user or "—",
                 )
