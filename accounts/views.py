@@ -195,9 +195,9 @@ def _account_page(request, password_form, consent_form):
     return render(request, "accounts/account.html", context)
 
 
-@require_POST
 @never_cache
 @customer_required
+@require_POST
 def einvoice_consent(request):
     """Konto: accept the e-invoice consent (after reading its text) or withdraw it; both take effect today.
 

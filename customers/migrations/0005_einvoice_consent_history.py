@@ -12,7 +12,7 @@ from django.db import migrations, models
 POSTGRESQL = """
 CREATE FUNCTION customers_einvoiceconsent_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'customers_einvoiceconsent is append-only: % refused', TG_OP;
+    RAISE EXCEPTION USING MESSAGE = 'customers_einvoiceconsent is append-only: ' || TG_OP || ' refused';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER customers_einvoiceconsent_append_only BEFORE UPDATE OR DELETE ON customers_einvoiceconsent

@@ -135,6 +135,17 @@ def test_the_database_refuses_to_change_a_record(owner):
     assert EinvoiceConsent.objects.get().email == "zarzad@sm-zgoda.example"
 
 
+def test_postgresql_refuses_to_delete_a_record(owner):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite refuses updates only: the test runner's flush deletes rows there (migration 0005)")
+    record = grant(owner)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        record.delete()
+    assert EinvoiceConsent.objects.filter(pk=record.pk).exists()
+
+
 def test_an_online_record_needs_the_login_and_a_paper_one_the_staff_and_date(owner):
     base = {"customer": owner, "action": "granted", "email": owner.email, "text_version": "x", "effective_from": TODAY}
     with pytest.raises(IntegrityError), transaction.atomic():
