@@ -19,6 +19,8 @@ from django_tasks import TaskResultStatus, task
 
 from accounts import otp as otp_text
 from accounts.models import EmailDelivery, OneTimePassword, User
+from customers.consent import consent_text
+from customers.models import EinvoiceConsent
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +41,19 @@ def password_changed(*, customer):
 def email_changed(*, customer, old_email):
     """The notice to the *old* address that staff changed the customer's e-mail."""
     return _queue("email_changed", to=old_email, customer=customer, context={"new_email": _mask(customer.email)})
+
+
+def einvoice_consent_granted(*, consent):
+    """The confirmation of a consent, to the enrolled address it names, with the text accepted."""
+    return _queue(
+        "einvoice_consent_granted", to=consent.email, customer=consent.customer, context={"consent": consent.pk}
+    )
+
+
+def einvoice_consent_withdrawn(*, consent):
+    """The confirmation of a withdrawal, to the enrolled address (if staff removed it, nowhere)."""
+    to = consent.customer.email
+    return _queue("einvoice_consent_withdrawn", to=to, customer=consent.customer, context={"consent": consent.pk})
 
 
 def _mask(address):
@@ -147,6 +162,9 @@ def _build_in_language(delivery, customer):
     }
     if customer is not None:
         context["login_url"] = settings.EBOK_BASE_URL + reverse("login", kwargs={"region": customer.region.slug})
+    if "consent" in delivery.context:
+        context["consent"] = EinvoiceConsent.objects.get(pk=delivery.context["consent"])
+        context["consent_text"] = consent_text(context["consent"].text_version)
     if delivery.kind == "one_time_password":
         otp = delivery.one_time_password
         if otp is None or not otp.nonce or otp.used_at or otp.revoked_at or otp.expires_at <= timezone.now():

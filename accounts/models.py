@@ -206,6 +206,16 @@ class StaffActionQuerySet(models.QuerySet):
             new_value=mask_email(customer.email),
         )
 
+    def einvoice_consent_on_paper(self, *, staff, consent):
+        granted = consent.action == consent.Action.GRANTED
+        return self.create(
+            staff=staff,
+            customer=consent.customer,
+            action=StaffAction.Action.CONSENT_PAPER_ON if granted else StaffAction.Action.CONSENT_PAPER_OFF,
+            new_value=mask_email(consent.email),
+            request_date=consent.signed_on,
+        )
+
     def lockout_lifted(self, *, staff, throttle):
         return self.create(
             staff=staff, action=StaffAction.Action.LOCKOUT_LIFTED, old_value=f"{throttle.key} ({throttle.count})"[:200]
@@ -218,7 +228,8 @@ class StaffActionQuerySet(models.QuerySet):
 class StaffAction(models.Model):
     """A staff member's step that touches a way in, written in the same transaction as the step.
 
-    A customer's way in (e-mail, password sent) names the customer; lifting a lock-out names the
+    A customer's way in (e-mail, password sent, e-invoice consent on paper, with the date of the signed
+    document in ``request_date``) names the customer; lifting a lock-out names the
     counter (its key and count, in ``old_value``); resetting a member's second factor names the member.
     Only ever added: nobody changes or deletes an entry (the admin shows them read-only), and nobody
     named by entries can be deleted. E-mail addresses are kept masked: the log tells who did what and
@@ -230,6 +241,8 @@ class StaffAction(models.Model):
         PASSWORD_SENT = "password_sent", _("wysłanie hasła jednorazowego")
         LOCKOUT_LIFTED = "lockout_lifted", _("zdjęcie blokady (limitu prób)")
         OTP_RESET = "otp_reset", _("usunięcie weryfikacji dwuetapowej pracownika i zgoda na ponowne włączenie")
+        CONSENT_PAPER_ON = "consent_paper_on", _("zgoda na e-fakturę złożona na piśmie")
+        CONSENT_PAPER_OFF = "consent_paper_off", _("wycofanie zgody na e-fakturę złożone na piśmie")
 
     at = models.DateTimeField(_("kiedy"), default=timezone.now)
     staff = models.ForeignKey(User, verbose_name=_("pracownik"), on_delete=models.PROTECT, related_name="+")

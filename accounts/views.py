@@ -1,3 +1,5 @@
+import ipaddress
+
 from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
@@ -11,10 +13,12 @@ from django.views.decorators.http import require_POST
 
 from accounts import limits, otp, services, tasks
 from accounts.decorators import MUST_SET_PASSWORD, customer_required
-from accounts.forms import CodeForm, LoginForm
+from accounts.forms import CodeForm, EinvoiceConsentForm, LoginForm
 from accounts.middleware import session_started
 from accounts.throttle import IpLimit, LoginAttempt, client_ip, ip_key
-from customers.models import Region
+from customers import consent
+from customers.models import EinvoiceConsent, Region
+from customers.services import ConsentRefused, einvoice_consent_record
 
 
 def _too_many(request, region, refusal):
@@ -148,7 +152,7 @@ def set_password(request):
 @never_cache
 @customer_required
 def account(request):
-    """Konto: change the password (needs the current one)."""
+    """Konto: change the password (needs the current one); the e-invoice consent, its text and history."""
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST":
         # The current password is guessable from a stolen session: the login's limits apply.
@@ -165,7 +169,60 @@ def account(request):
             return redirect("account")
         if "old_password" not in form.errors:
             attempt.succeeded()
-    return render(request, "accounts/account.html", {"form": form, "customer": request.customer})
+    return _account_page(request, form, EinvoiceConsentForm())
+
+
+def _valid_ip(text):
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
+
+
+def _account_page(request, password_form, consent_form):
+    customer = request.customer
+    history = list(customer.einvoice_consents.order_by("-recorded_at", "-pk"))
+    context = {
+        "form": password_form,
+        "consent_form": consent_form,
+        "customer": customer,
+        "consent": history[0] if history and customer.einvoice_consent else None,
+        "consent_history": history,
+        "consent_version": consent.CURRENT_VERSION,
+        "consent_text": consent.consent_text(),
+        "consent_translated": consent.is_translation(),
+    }
+    return render(request, "accounts/account.html", context)
+
+
+@never_cache
+@customer_required
+@require_POST
+def einvoice_consent(request):
+    """Konto: accept the e-invoice consent (after reading its text) or withdraw it; both take effect today.
+
+    Only ever the logged-in customer's own consent; the record names the login and the IP address.
+    """
+    form = EinvoiceConsentForm(request.POST)
+    if form.is_valid():
+        action = form.cleaned_data["action"]
+        try:
+            einvoice_consent_record(
+                customer=request.customer,
+                action=action,
+                channel=EinvoiceConsent.Channel.ONLINE,
+                user=request.user,
+                ip=_valid_ip(client_ip(request)),
+            )
+        except ConsentRefused as refusal:
+            messages.error(request, refusal.args[0])
+            return redirect("account")
+        if action == EinvoiceConsent.Action.GRANTED:
+            messages.success(request, _("Zgoda na e-fakturę została włączona. Potwierdzenie wysłano e-mailem."))
+        else:
+            messages.success(request, _("Zgoda na e-fakturę została wycofana. Potwierdzenie wysłano e-mailem."))
+        return redirect("account")
+    return _account_page(request, PasswordChangeForm(request.user), form)
 
 
 @require_POST

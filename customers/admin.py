@@ -1,7 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -9,7 +14,9 @@ from django.utils.translation import ngettext
 from accounts import services
 from accounts.forms import parse_code
 from accounts.models import StaffAction
-from customers.models import Customer, ImportRun, MeteringPoint, Region
+from customers import consent
+from customers.models import Customer, EinvoiceConsent, ImportRun, MeteringPoint, Region
+from customers.services import ConsentRefused, einvoice_consent_record
 
 # Name, address and the rest come from the billing export: staff change them in the billing system,
 # not here. What eBOK owns (the enrolled e-mail) is editable.
@@ -53,6 +60,42 @@ class MeteringPointInline(admin.TabularInline):
         return False
 
 
+class PaperConsentForm(forms.Form):
+    """A consent or withdrawal the customer signed on paper, entered by staff."""
+
+    action = forms.ChoiceField(label=_("czynność"), choices=EinvoiceConsent.Action.choices, widget=forms.RadioSelect)
+    signed_on = forms.DateField(label=_("data podpisanego dokumentu"))
+    email = forms.EmailField(
+        label=_("adres e-mail z dokumentu"),
+        required=False,
+        help_text=_("Przy zgodzie: adres z podpisanego dokumentu; musi być adresem wpisanym w eBOK."),
+    )
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on > timezone.localdate():
+            raise forms.ValidationError(_("Data podpisania nie może być z przyszłości."))
+        return signed_on
+
+    def clean(self):
+        cleaned = super().clean()
+        granting = cleaned.get("action") == EinvoiceConsent.Action.GRANTED
+        if granting and cleaned.get("email", "").lower() != self.customer.email.lower():
+            self.add_error(
+                "email",
+                _(
+                    "Adres z dokumentu musi być adresem wpisanym w eBOK (%(email)s). Inny adres najpierw wpisuje się"
+                    " w polu „e-mail do eBOK” z datą pisemnego wniosku."
+                )
+                % {"email": self.customer.email or "—"},
+            )
+        return cleaned
+
+
 class CustomerForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
@@ -84,13 +127,102 @@ class CustomerAdmin(admin.ModelAdmin):
     form = CustomerForm
     list_select_related = ["region"]
     search_fields = ["number", "name", "nip", "email"]
-    readonly_fields = [*BILLING_FIELDS, "einvoice_consent", "einvoice_consent_changed_at", "created_at", "updated_at"]
+    readonly_fields = [*BILLING_FIELDS, "einvoice_consent", "einvoice_consent_changed_at", "paper_consent_link",
+                       "consent_history", "created_at", "updated_at"]  # fmt: skip
     fieldsets = [
         (_("Dane z systemu bilingowego"), {"fields": BILLING_FIELDS}),
-        (_("eBOK"), {"fields": ["email", "email_requested_on", "einvoice_consent", "einvoice_consent_changed_at"]}),
+        (
+            _("eBOK"),
+            {
+                "fields": [
+                    "email",
+                    "email_requested_on",
+                    "einvoice_consent",
+                    "einvoice_consent_changed_at",
+                    "paper_consent_link",
+                    "consent_history",
+                ]
+            },
+        ),
         (_("Historia"), {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [MeteringPointInline]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.paper_consent_view)
+        return [
+            path("<int:pk>/e-faktura-na-pismie/", view, name="customers_customer_paper_consent"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("zgoda lub wycofanie na piśmie"))
+    def paper_consent_link(self, obj):
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:customers_customer_paper_consent", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Wpisz zgodę na e-fakturę lub jej wycofanie z dokumentu"))
+
+    @admin.display(description=_("historia zgody na e-fakturę"))
+    def consent_history(self, obj):
+        """Read-only, newest first; each row links to the record with the text of its version."""
+        records = obj.einvoice_consents.select_related("user", "staff").order_by("-recorded_at", "-pk")
+        rows = format_html_join(
+            "",
+            "<tr><td><a href='{}'>{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    reverse("admin:customers_einvoiceconsent_change", args=[record.pk]),
+                    date_format(timezone.localtime(record.recorded_at), "d.m.Y H:i"),
+                    record.get_action_display(),
+                    record.get_channel_display(),
+                    record.email or "—",
+                    date_format(record.effective_from, "d.m.Y"),
+                    record.text_version,
+                    record.staff or record.user or "—",
+                )
+                for record in records
+            ),
+        )
+        if not rows:
+            return "—"
+        head = format_html(
+            "<tr><th scope='col'>{}</th><th scope='col'>{}</th><th scope='col'>{}</th><th scope='col'>{}</th>"
+            "<th scope='col'>{}</th><th scope='col'>{}</th><th scope='col'>{}</th></tr>",
+            _("zapisano"), _("czynność"), _("sposób"), _("adres e-mail"), _("obowiązuje od dnia"),
+            _("wersja treści zgody"), _("kto"),
+        )  # fmt: skip
+        return format_html("<table>{}{}</table>", head, rows)
+
+    def paper_consent_view(self, request, pk):
+        """Enter a consent or withdrawal signed on paper: the record, the flag, the e-mail and the log at once."""
+        if not request.user.has_perm("customers.add_einvoiceconsent"):
+            raise PermissionDenied
+        customer = get_object_or_404(Customer.objects.select_related("region"), pk=pk)
+        form = PaperConsentForm(request.POST or None, customer=customer)
+        if request.method == "POST" and form.is_valid():
+            try:
+                record = einvoice_consent_record(
+                    customer=customer,
+                    action=form.cleaned_data["action"],
+                    channel=EinvoiceConsent.Channel.PAPER,
+                    staff=request.user,
+                    signed_on=form.cleaned_data["signed_on"],
+                )
+            except ConsentRefused as refusal:
+                form.add_error(None, refusal.args[0])
+            else:
+                self.log_change(request, customer, str(record.get_action_display()))
+                self.message_user(request, _("Zapisano: %(action)s.") % {"action": record.get_action_display()})
+                return redirect("admin:customers_customer_change", customer.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Zgoda na e-fakturę na piśmie"),
+            "opts": self.model._meta,
+            "original": customer,
+            "form": form,
+            "consent_version": consent.CURRENT_VERSION,
+        }
+        return TemplateResponse(request, "admin/customers/customer/paper_consent.html", context)
 
     @admin.display(description=_("numer odbiorcy"), ordering="number")
     def code(self, obj):
@@ -187,3 +319,24 @@ class ImportRunAdmin(BillingDataAdmin):
             _("plik"), _("bajty"), _("wiersze"), _("utworzono"), _("zmieniono"), _("bez zmian"),
         )  # fmt: skip
         return format_html("<table>{}{}</table>", head, format_html_join("", "{}", ((row,) for row in rows)))
+
+
+@admin.register(EinvoiceConsent)
+class EinvoiceConsentAdmin(BillingDataAdmin):
+    """The history of e-invoice consents: read-only for everyone, added to only by the portal and the paper form."""
+
+    list_display = ["recorded_at", "customer", "action", "channel", "email", "effective_from", "text_version",
+                    "user", "ip", "staff", "signed_on"]  # fmt: skip
+    list_filter = ["action", "channel", "text_version"]
+    list_select_related = ["customer", "user", "staff"]
+    search_fields = ["customer__number", "customer__name", "email"]
+    fields = [*list_display, "text"]
+    readonly_fields = fields
+    date_hierarchy = "recorded_at"
+
+    @admin.display(description=_("treść zgody w tej wersji"))
+    def text(self, obj):
+        return format_html(
+            '<div style="white-space: pre-line; max-width: 60em;">{}</div>',
+            consent.consent_text(obj.text_version, language="pl"),
+        )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -119,6 +120,12 @@ class Customer(models.Model):
     def address(self):
         return ", ".join(part for part in (self.street, f"{self.postal_code} {self.city}".strip()) if part)
 
+    def einvoice_consent_on(self, day):
+        """The consent record in effect on `day` (a date), or None: invoices issued that day go by e-mail
+        to its `email` only when there is one. The latest record taking effect on or before `day` decides."""
+        latest = self.einvoice_consents.in_effect_on(day)
+        return latest if latest is not None and latest.action == EinvoiceConsent.Action.GRANTED else None
+
 
 class MeteringPoint(models.Model):
     """A heat node (węzeł cieplny) with its own meter, tariff group and ordered power."""
@@ -196,3 +203,86 @@ class ImportRun(models.Model):
             "updated": self.updated,
             "unchanged": self.unchanged,
         }
+
+
+class EinvoiceConsentQuerySet(models.QuerySet):
+    """Records are only ever added (customers.services.einvoice_consent_record): no update, no delete."""
+
+    def in_effect_on(self, day):
+        """The latest record (granted or withdrawn) that takes effect on or before `day`, or None."""
+        return self.filter(effective_from__lte=day).order_by("-effective_from", "-recorded_at", "-pk").first()
+
+    def latest_recorded(self):
+        return self.order_by("-recorded_at", "-pk").first()
+
+    def update(self, **kwargs):
+        raise TypeError("E-invoice consent records are append-only.")
+
+    def delete(self):
+        raise TypeError("E-invoice consent records are append-only.")
+
+
+class EinvoiceConsent(models.Model):
+    """One grant or withdrawal of a customer's e-invoice consent, online or on paper. Only ever added.
+
+    It covers invoices issued on or after `effective_from` (a date in the company's time zone: the day it
+    was recorded; a withdrawal takes effect that same day). An online record names the customer's login
+    and IP address, a paper one the staff member who entered it and the date of the signed document.
+    `Customer.einvoice_consent` follows the latest record, in the transaction that adds it. Updates and
+    deletes are refused by the QuerySet and, in the database, by triggers (migration 0005).
+    """
+
+    class Action(models.TextChoices):
+        GRANTED = "granted", _("wyrażenie zgody")
+        WITHDRAWN = "withdrawn", _("wycofanie zgody")
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("w eBOK")
+        PAPER = "paper", _("na piśmie")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("odbiorca"), on_delete=models.PROTECT, related_name="einvoice_consents"
+    )
+    action = models.CharField(_("czynność"), max_length=9, choices=Action.choices)
+    channel = models.CharField(_("sposób"), max_length=6, choices=Channel.choices)
+    email = models.EmailField(_("adres e-mail"), blank=True, help_text=_("Adres, na który odbiorca zgodził się."))
+    text_version = models.CharField(_("wersja treści zgody"), max_length=20)
+    effective_from = models.DateField(_("obowiązuje od dnia"))
+    recorded_at = models.DateTimeField(_("zapisano"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login odbiorcy"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ip = models.GenericIPAddressField(_("adres IP"), null=True, blank=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pracownik"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_on = models.DateField(_("data podpisanego dokumentu"), null=True, blank=True)
+
+    objects = EinvoiceConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = _("zgoda na e-fakturę (zapis)")
+        verbose_name_plural = _("zgody na e-fakturę (historia)")
+        indexes = [models.Index(fields=["customer", "-effective_from"], name="consent_customer_effective")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel="online", user__isnull=False, staff__isnull=True, signed_on__isnull=True)
+                | Q(channel="paper", user__isnull=True, ip__isnull=True, staff__isnull=False, signed_on__isnull=False),
+                name="consent_channel_names_its_people",
+            ),
+            models.CheckConstraint(condition=Q(action="withdrawn") | ~Q(email=""), name="consent_granted_has_email"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer.code} {self.get_action_display()} {self.effective_from:%Y-%m-%d}"
