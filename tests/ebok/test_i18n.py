@@ -439,6 +439,18 @@ def test_e_mails_are_polish_by_default(owner, run_worker):
     assert "legally binding" not in mail.outbox[-1].body
 
 
+@pytest.mark.parametrize("template", ["password_changed", "email_changed", "one_time_password"])
+def test_a_polish_e_mail_does_not_call_itself_a_translation(owner, template):
+    """The plain text is rendered without a request: it must ask for the language itself."""
+    from django.template.loader import render_to_string
+
+    context = {"customer": owner, "company": {}, "password": "x", "validity_hours": 24, "new_email": "a@b.pl"}
+    text = render_to_string(f"emails/{template}.txt", context)
+    assert "tłumaczeniem" not in text
+    with translation.override("en"):
+        assert "legally binding" in render_to_string(f"emails/{template}.txt", context)
+
+
 def pdf_text(content):
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
