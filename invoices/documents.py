@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from customers.validators import format_nip
-from invoices import ksef, verification
+from invoices import ksef, payment_qr, verification
 from invoices.models import Invoice
 from invoices.templatetags.money import vat_rate_label
 from invoices.words import amount_in_words
@@ -67,15 +67,18 @@ def stated_vat_summary(invoice, xml):
 
 
 def seller_of(invoice, facts):
+    """The seller as issued: from the KSeF XML where kept, else as the import copied it from the region, else
+    (an invoice no import created, e.g. in tests) the region as it is now."""
     if facts is not None:
         seller = facts.seller
         return Party(name=seller.name, nip=format_nip(seller.nip), address_lines=seller.address_lines)
-    region = invoice.region
+    copy = invoice.seller_as_issued()
+    city_line = f"{copy['seller_postal_code']} {copy['seller_city']}".strip()
     return Party(
-        name=region.seller_name,
-        nip=region.seller_nip_display,
-        address_lines=(region.seller_street, f"{region.seller_postal_code} {region.seller_city}"),
-        phone=region.seller_phone,
+        name=copy["seller_name"],
+        nip=format_nip(copy["seller_nip"]),
+        address_lines=tuple(part for part in (copy["seller_street"], city_line) if part),
+        phone=copy["seller_phone"],
     )
 
 
@@ -94,9 +97,13 @@ def buyer_of(invoice, facts=None):
     return Party(name=copy["buyer_name"], nip=nip, address_lines=lines)
 
 
-def invoice_context(invoice, *, corrections=None):
+def invoice_context(invoice, *, corrections=None, amount_due=None):
     """Everything the invoice templates print. `invoice` comes with region, customer and corrects loaded;
-    `corrections` (numbers and dates) may come from a Ledger the caller already has."""
+    `corrections` (numbers and dates) may come from a Ledger the caller already has. `amount_due` is what the
+    page's transfer QR code asks for (what the Ledger says is left to pay now); without it — the PDF, a copy of
+    the issued document — the code asks for the amount as issued (the reasons in invoices/payment_qr.py)."""
+    as_issued = amount_due is None
+    amount = payment_qr.amount_as_issued(invoice) if as_issued else amount_due
     lines = list(invoice.lines.all())
     facts = qr_url = qr_svg = None
     xml = invoice.ksef_xml
@@ -128,4 +135,6 @@ def invoice_context(invoice, *, corrections=None):
         "qr_svg": qr_svg,
         "qr_caption": invoice.ksef_number or "OFFLINE",
         "corrections": list(invoice.corrections.all()) if corrections is None else corrections,
+        "transfer": payment_qr.transfer(invoice, amount=amount),
+        "transfer_as_issued": as_issued,
     }
