@@ -99,11 +99,10 @@ def buyer_of(invoice, facts=None):
 
 def invoice_context(invoice, *, corrections=None, amount_due=None):
     """Everything the invoice templates print. `invoice` comes with region, customer and corrects loaded;
-    `corrections` (numbers and dates) may come from a Ledger the caller already has. `amount_due` is what the
-    page's transfer QR code asks for (what the Ledger says is left to pay now); without it — the PDF, a copy of
-    the issued document — the code asks for the amount as issued (the reasons in invoices/payment_qr.py)."""
-    as_issued = amount_due is None
-    amount = payment_qr.amount_as_issued(invoice) if as_issued else amount_due
+    `corrections` (numbers and dates) and `amount_due` (what is left to pay, for the transfer QR code) may come
+    from a Ledger the caller already has. Without `amount_due` — the PDF — it is computed here."""
+    if amount_due is None:
+        amount_due = payment_qr.amount_due(invoice)
     lines = list(invoice.lines.all())
     facts = qr_url = qr_svg = None
     xml = invoice.ksef_xml
@@ -135,6 +134,5 @@ def invoice_context(invoice, *, corrections=None, amount_due=None):
         "qr_svg": qr_svg,
         "qr_caption": invoice.ksef_number or "OFFLINE",
         "corrections": list(invoice.corrections.all()) if corrections is None else corrections,
-        "transfer": payment_qr.transfer(invoice, amount=amount),
-        "transfer_as_issued": as_issued,
+        "transfer": payment_qr.transfer(invoice, amount=amount_due),
     }

@@ -10,30 +10,30 @@ individual NRB from the billing export or the KSeF XML). ``Region`` has no accou
 than a guessed one. The NIP, the recipient's name and the title come from the seller as issued
 (``Invoice.seller_*``) and the invoice's number and customer code.
 
-Which amount (the reasoning):
+Which amount (the reasoning). The code asks for **what is still due on the invoice** (:func:`amount_due`): what
+``invoices/balance.py`` says is left to pay on the invoice's group (the invoice with its corrections) after the
+payments that name it and the overpayments applied to it, the oldest debt first — the "pozostało do zapłaty" the
+page shows. So a paid invoice gets no code, nor does a correction whose invoice is settled (a lowering one that
+leaves an overpayment included); a partly paid one asks for the rest, and a new invoice of a customer with an
+overpayment asks for the gross less what the overpayment covers. Scanning a code never pays twice.
 
-* The page and the e-invoice e-mail ask for **what is still due now** (:func:`amount_due`): what
-  ``invoices/balance.py`` says is left to pay on the invoice's group (the invoice with its corrections) after
-  the payments that name it and the overpayments applied to it — the same "pozostało do zapłaty" the page shows
-  above. A paid invoice, and a correction whose invoice is settled (including one that leaves an
-  overpayment), owe nothing and get no code; a partly paid one asks for the rest, so scanning the code never
-  pays twice.
-* The PDF asks for **the amount as issued** (:func:`amount_as_issued`): the invoice's gross; for a correction,
-  its own gross when it adds to the bill, and no code when it lowers it (it owes nothing, money goes back).
-  The PDF is a copy of the issued document, rendered once, stored and served as stored (invoices/services.py):
-  a later payment does not re-render it, and a document that printed a different amount each time it was
-  rendered would not print as issued. When it is rendered at issue nothing is paid yet, so the gross is the
-  amount due; a customer who downloads it later sees the current amount, and the current code, on the page.
+* The page and the e-invoice e-mail compute it when they are shown or sent: always current.
+* The PDF is rendered once and stored (invoices/services.py): it carries the amount due when it was rendered.
+  The stored PDF is rendered by the worker right after the import, before any payment, so that is the amount
+  at issue — the gross, for a new invoice nothing is paid. A later payment does not re-render it, and it should
+  not: the PDF is the document as issued, and its caption says that eBOK shows the current amount. (The other
+  choice, the gross on every render, would put a code asking for the whole amount on a paid invoice's PDF
+  rendered later — after a correction, or in English — and a customer paying from it would pay twice.)
 
 Fields are written in the characters the banks' apps accept: letters (Polish ones too, UTF-8), digits, space
 and ``, . / - _ # & * @``. Anything else — above all ``|``, the separator — becomes a space, so no field can
 split the line. Text is normalised to NFC first, so a letter with its diacritic is one character and is never
-cut in half. The recipient (the seller's name) is shortened to 20 characters at a word boundary where one
-fits. The title keeps the invoice number whole — a cut number would book the payment to the wrong invoice —
-and shortens the rest: ``FV/2026/10/0001 odb. 001234-0000``, else without ``odb.``, else with the short
-customer code the customer logs in with (``1234``, ``1234-0001`` for a sub-customer), else the number alone. A
-number that does not fit the title as it is (over 32 characters, or with a character the standard does not
-allow) gets no code.
+cut in half. The recipient (the seller's name) is shortened to 20 characters at a word boundary (a space or a
+hyphen) where one fits. The title keeps the invoice number whole — a cut number would book the payment to the
+wrong invoice — and shortens the rest: ``FV/2026/10/0001 odb. 001234-0000``, else without ``odb.``, else with
+the short customer code the customer logs in with (``1234``, ``1234-0001`` for a sub-customer), else the number
+alone. A number that does not fit the title as it is (over 32 characters, or with a character the standard does
+not allow) gets no code.
 """
 
 import base64
@@ -108,11 +108,13 @@ def clean(text):
 
 
 def shorten(text, limit):
-    """`text` (already clean) in at most `limit` characters: whole words where they fit, else a hard cut."""
+    """`text` (already clean) in at most `limit` characters: cut before a space or a hyphen where one falls
+    within the limit ("Spółka Ciepłowniczo-Energetyczna" → "Spółka Ciepłowniczo"), else a hard cut."""
     if len(text) <= limit:
         return text
-    words = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else ""
-    return (words or text[:limit]).rstrip(TRIMMED)
+    breaks = [index for index in range(1, limit + 1) if text[index] in " -"]
+    cut = text[: breaks[-1]] if breaks else text[:limit]
+    return cut.rstrip(TRIMMED) or text[:limit]
 
 
 def recipient(name):
@@ -134,11 +136,6 @@ def amount_due(invoice, *, ledger=None):
     """What is left to pay on `invoice` now, with its corrections, payments and applied credits (≥ 0)."""
     ledger = ledger or Ledger(invoice.customer)
     return max(ledger.by_pk[invoice.pk].group.outstanding, ZERO)
-
-
-def amount_as_issued(invoice):
-    """What the issued document itself asks for: its gross, nothing for a correction that lowers the bill."""
-    return max(invoice.gross, ZERO)
 
 
 def transfer(invoice, *, amount=None):
