@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from customers.validators import format_nip
-from invoices import ksef, verification
+from invoices import ksef, payment_qr, verification
 from invoices.models import Invoice
 from invoices.templatetags.money import vat_rate_label
 from invoices.words import amount_in_words
@@ -67,15 +67,18 @@ def stated_vat_summary(invoice, xml):
 
 
 def seller_of(invoice, facts):
+    """The seller as issued: from the KSeF XML where kept, else as the import copied it from the region, else
+    (an invoice no import created, e.g. in tests) the region as it is now."""
     if facts is not None:
         seller = facts.seller
         return Party(name=seller.name, nip=format_nip(seller.nip), address_lines=seller.address_lines)
-    region = invoice.region
+    copy = invoice.seller_as_issued()
+    city_line = f"{copy['seller_postal_code']} {copy['seller_city']}".strip()
     return Party(
-        name=region.seller_name,
-        nip=region.seller_nip_display,
-        address_lines=(region.seller_street, f"{region.seller_postal_code} {region.seller_city}"),
-        phone=region.seller_phone,
+        name=copy["seller_name"],
+        nip=format_nip(copy["seller_nip"]),
+        address_lines=tuple(part for part in (copy["seller_street"], city_line) if part),
+        phone=copy["seller_phone"],
     )
 
 
@@ -94,9 +97,12 @@ def buyer_of(invoice, facts=None):
     return Party(name=copy["buyer_name"], nip=nip, address_lines=lines)
 
 
-def invoice_context(invoice, *, corrections=None):
+def invoice_context(invoice, *, corrections=None, amount_due=None):
     """Everything the invoice templates print. `invoice` comes with region, customer and corrects loaded;
-    `corrections` (numbers and dates) may come from a Ledger the caller already has."""
+    `corrections` (numbers and dates) and `amount_due` (what is left to pay, for the transfer QR code) may come
+    from a Ledger the caller already has. Without `amount_due` — the PDF — it is computed here."""
+    if amount_due is None:
+        amount_due = payment_qr.amount_due(invoice)
     lines = list(invoice.lines.all())
     facts = qr_url = qr_svg = None
     xml = invoice.ksef_xml
@@ -128,4 +134,5 @@ def invoice_context(invoice, *, corrections=None):
         "qr_svg": qr_svg,
         "qr_caption": invoice.ksef_number or "OFFLINE",
         "corrections": list(invoice.corrections.all()) if corrections is None else corrections,
+        "transfer": payment_qr.transfer(invoice, amount=amount_due),
     }

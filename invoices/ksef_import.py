@@ -152,7 +152,8 @@ def store(*, path, raw, invoice, run, customer_code):
         problems.add(name, 0, gettext("numer KSeF"), message)
         return None
     buyer = Invoice.buyer_copy(customer)  # printed when the XML names no buyer
-    created = Invoice.objects.create(region=region, ksef_number=ksef_number, ksef_xml=raw, **fields, **buyer)
+    seller = Invoice.seller_copy(region)  # the XML's seller is printed; this copy is kept as issued all the same
+    created = Invoice.objects.create(region=region, ksef_number=ksef_number, ksef_xml=raw, **fields, **buyer, **seller)
     InvoiceLine.objects.bulk_create(InvoiceLine(invoice=created, **vars(line)) for line in invoice.lines)
     _store_advances(created, invoice)
     _store_corrected(created, invoice)

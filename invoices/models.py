@@ -85,6 +85,15 @@ class Invoice(models.Model):
     buyer_street = models.CharField(_("nabywca: ulica"), max_length=200, blank=True, editable=False)
     buyer_postal_code = models.CharField(_("nabywca: kod pocztowy"), max_length=6, blank=True, editable=False)
     buyer_city = models.CharField(_("nabywca: miejscowość"), max_length=100, blank=True, editable=False)
+    # The seller as printed when the invoice was issued, copied from its region (Region.seller_*) by the imports
+    # and, for invoices stored before these fields, by migration 0006: editing a region in the admin later
+    # changes no invoice already issued. A KSeF invoice prints the seller of its XML.
+    seller_name = models.CharField(_("sprzedawca: nazwa"), max_length=200, blank=True, editable=False)
+    seller_nip = models.CharField(_("sprzedawca: NIP"), max_length=10, blank=True, editable=False)
+    seller_street = models.CharField(_("sprzedawca: ulica i numer"), max_length=200, blank=True, editable=False)
+    seller_postal_code = models.CharField(_("sprzedawca: kod pocztowy"), max_length=6, blank=True, editable=False)
+    seller_city = models.CharField(_("sprzedawca: miejscowość"), max_length=100, blank=True, editable=False)
+    seller_phone = models.CharField(_("sprzedawca: telefon"), max_length=30, blank=True, editable=False)
     ksef_xml = models.BinaryField(_("oryginalny XML KSeF"), null=True, blank=True, editable=False)
     pdf = models.FileField(_("wydruk PDF"), upload_to=invoice_pdf_path, blank=True, editable=False)
     created_at = models.DateTimeField(_("zaimportowano"), auto_now_add=True)
@@ -143,6 +152,28 @@ class Invoice(models.Model):
             "buyer_postal_code": customer.postal_code,
             "buyer_city": customer.city,
         }
+
+    # The copied fields and the Region field each is copied from (the CSV import copies them in SQL by these).
+    SELLER_FIELDS = {
+        "seller_name": "seller_name",
+        "seller_nip": "seller_nip",
+        "seller_street": "seller_street",
+        "seller_postal_code": "seller_postal_code",
+        "seller_city": "seller_city",
+        "seller_phone": "seller_phone",
+    }
+
+    @classmethod
+    def seller_copy(cls, region):
+        """The seller_* fields of an invoice issued in `region` today."""
+        return {field: getattr(region, source) for field, source in cls.SELLER_FIELDS.items()}
+
+    def seller_as_issued(self):
+        """The seller_* fields as printed: the copy made at issue, or (an invoice no import created, as in
+        tests) its region's as they are now."""
+        if self.seller_name:
+            return {field: getattr(self, field) for field in self.SELLER_FIELDS}
+        return self.seller_copy(self.region)
 
     @property
     def is_correction(self):

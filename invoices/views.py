@@ -72,7 +72,7 @@ def invoice_detail(request, public_id):
     invoice = _get_invoice_for_customer(request, public_id)
     document = Ledger(request.customer).by_pk[invoice.pk]
     payments = request.customer.payments.filter(invoice=invoice).order_by("date")
-    context = invoice_context(invoice, corrections=document.corrections)
+    context = invoice_context(invoice, corrections=document.corrections, amount_due=document.group.outstanding)
     context |= {"group": document.group, "payments": payments}
     return render(request, "invoices/detail.html", context)
 

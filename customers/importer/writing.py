@@ -13,9 +13,11 @@ from django.utils.translation import ngettext
 
 from customers.importer.checks import CUSTOMERS, INVOICES, LINES, POINTS, READINGS, differs
 from customers.importer.staging import table
-from invoices.models import Payment
+from customers.models import Region
+from invoices.models import Invoice, Payment
 
 PAYMENTS = Payment._meta.db_table
+REGIONS = Region._meta.db_table
 CUSTOMER_JOIN = f"JOIN {CUSTOMERS} c ON c.region_id = %(region)s AND c.number = s.kod AND c.sub_code = s.pododbiorca"
 
 
@@ -254,7 +256,7 @@ def write_invoices(cursor, *, connection, params, new_invoices):
             cursor,
             connection=connection,
             target=INVOICES,
-            source=f"import_faktury s {CUSTOMER_JOIN} "
+            source=f"import_faktury s {CUSTOMER_JOIN} JOIN {REGIONS} r ON r.id = %(region)s "
             f"LEFT JOIN {INVOICES} k ON k.region_id = %(region)s AND k.number = s.korygowana",
             key="t.region_id = %(region)s AND t.number = s.numer",
             unique=["region_id", "number"],
@@ -280,6 +282,8 @@ def write_invoices(cursor, *, connection, params, new_invoices):
                 ("buyer_street", "c.street"),
                 ("buyer_postal_code", "c.postal_code"),
                 ("buyer_city", "c.city"),
+                # The seller as issued, from the region as it is at import (Invoice.seller_copy).
+                *((field, f"r.{source}") for field, source in Invoice.SELLER_FIELDS.items()),
                 ("pdf", "''"),
                 ("created_at", "%(now)s"),
             ],

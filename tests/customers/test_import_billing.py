@@ -463,6 +463,18 @@ def test_invoices_keep_the_buyer_as_issued_and_need_no_new_pdf_when_it_changes(t
     assert queued_renders() == set()
 
 
+def test_invoices_keep_the_seller_as_issued_when_the_region_is_edited(tmp_path, jaworzno):
+    run_import(write_export(tmp_path / "first", without_correction()))
+    issued = Invoice.seller_copy(jaworzno)
+    assert Invoice.objects.values(*Invoice.SELLER_FIELDS).get(number="FV/2026/11/0001") == issued
+    jaworzno.seller_name = "Nowa Nazwa S.A."
+    jaworzno.seller_street = "ul. Inna 1"
+    jaworzno.save()
+    run_import(write_export(tmp_path / "second"))  # the correction, issued after the edit
+    assert Invoice.objects.values(*Invoice.SELLER_FIELDS).get(number="FV/2026/11/0001") == issued
+    assert Invoice.objects.get(kind="KOR").seller_name == "Nowa Nazwa S.A."
+
+
 def test_a_point_cannot_move_to_another_customer(tmp_path, jaworzno):
     run_import(write_export(tmp_path / "first"))
     moved = write_export(tmp_path / "second", changed("punkty.csv", 2, "pododbiorca", "1"), only={"punkty.csv"})

@@ -38,6 +38,7 @@ def make_invoice(customer, number="FV/2026/10/0001", *, gross="1230.00", lines=T
         "vat": gross - net,
         "gross": gross,
         "payment_account": OWNER_ACCOUNT,
+        **Invoice.seller_copy(customer.region),  # as the imports copy it
     }
     if fields.get("corrects"):
         values["kind"] = "KOR"

@@ -304,3 +304,10 @@ def test_a_database_refusal_is_recorded_as_a_failed_run_and_leaves_nothing(buyer
     recorded = ImportRun.objects.get()
     assert recorded.result == ImportRun.Result.FAILED
     assert recorded.created == 0
+
+
+def test_the_seller_is_copied_as_issued(other_buyer, bedzin):
+    run(SAMPLES / "FA_3_Przykład_24.xml", "--customer", "1234-0", region="bedzin-czeladz-sosnowiec")
+    bedzin.refresh_from_db()
+    assert Invoice.objects.values(*Invoice.SELLER_FIELDS).get() == Invoice.seller_copy(bedzin)
+    assert Invoice.objects.get().seller_nip == SAMPLE_SELLER
