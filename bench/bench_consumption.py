@@ -79,13 +79,19 @@ SETUP_SQL = [
        CROSS JOIN generate_series(0, 59) m
        CROSS JOIN LATERAL (SELECT (date '2021-11-01' + make_interval(months => m))::date AS d) x""",
     # Monthly invoices: 60 for the measured customer, the newest 24 for everybody else.
+    # The buyer and the seller as issued, copied as the imports copy them.
     """INSERT INTO invoices_invoice (public_id, region_id, number, customer_id, kind, corrects_id, issue_date,
-           period_from, period_to, due_date, net, vat, gross, ksef_number, payment_account, ksef_xml, pdf, created_at)
+           period_from, period_to, due_date, net, vat, gross, ksef_number, payment_account, ksef_xml, pdf, created_at,
+           buyer_name, buyer_nip, buyer_street, buyer_postal_code, buyer_city,
+           seller_name, seller_nip, seller_street, seller_postal_code, seller_city, seller_phone)
        SELECT gen_random_uuid(), c.region_id, 'FV/' || to_char(d, 'YYYY/MM') || '/' || c.number, c.id, 'VAT', NULL,
               (d + interval '1 month 3 days')::date, d, (d + interval '1 month - 1 day')::date,
               (d + interval '1 month 17 days')::date, 1000 + (c.id %% 500), round((1000 + (c.id %% 500)) * 0.23, 2),
-              1000 + (c.id %% 500) + round((1000 + (c.id %% 500)) * 0.23, 2), '', '', NULL, '', now()
+              1000 + (c.id %% 500) + round((1000 + (c.id %% 500)) * 0.23, 2), '', '', NULL, '', now(),
+              c.name, c.nip, c.street, c.postal_code, c.city,
+              r.seller_name, r.seller_nip, r.seller_street, r.seller_postal_code, r.seller_city, r.seller_phone
        FROM customers_customer c
+       JOIN customers_region r ON r.id = c.region_id
        CROSS JOIN generate_series(CASE WHEN c.number = %(bench)s THEN 0 ELSE 36 END, 59) m
        CROSS JOIN LATERAL (SELECT (date '2021-11-01' + make_interval(months => m))::date AS d) x""",
     "ANALYZE",
