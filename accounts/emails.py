@@ -38,9 +38,13 @@ def password_changed(*, customer):
     return _queue("password_changed", to=customer.email, customer=customer)
 
 
-def email_changed(*, customer, old_email):
-    """The notice to the *old* address that staff changed the customer's e-mail."""
-    return _queue("email_changed", to=old_email, customer=customer, context={"new_email": _mask(customer.email)})
+def email_changed(*, customer, old_email, ended_consent=None):
+    """The notice to the *old* address that staff changed the customer's e-mail; with `ended_consent` (the
+    withdrawal the change caused), it also says that e-invoices must be accepted again for the new address."""
+    context = {"new_email": _mask(customer.email)}
+    if ended_consent is not None:
+        context["consent"] = ended_consent.pk
+    return _queue("email_changed", to=old_email, customer=customer, context=context)
 
 
 def einvoice_consent_granted(*, consent):
@@ -50,10 +54,12 @@ def einvoice_consent_granted(*, consent):
     )
 
 
-def einvoice_consent_withdrawn(*, consent):
-    """The confirmation of a withdrawal, to the enrolled address (if staff removed it, nowhere)."""
+def einvoice_consent_withdrawn(*, consent, email_changed=False):
+    """The confirmation of a withdrawal, to the enrolled address (if staff removed it, nowhere). `email_changed`:
+    the withdrawal ended a consent because staff changed the address; the message says to accept it again."""
     to = consent.customer.email
-    return _queue("einvoice_consent_withdrawn", to=to, customer=consent.customer, context={"consent": consent.pk})
+    context = {"consent": consent.pk, "email_changed": email_changed}
+    return _queue("einvoice_consent_withdrawn", to=to, customer=consent.customer, context=context)
 
 
 def _mask(address):

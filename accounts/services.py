@@ -118,8 +118,9 @@ def customer_set_password(*, request, user, password):
     update_session_auth_hash(request, user)
 
 
-def customer_change_email(*, customer, old_email):
-    """After staff saved a new address: tell the old one, and void passwords sent to it."""
+def customer_change_email(*, customer, old_email, ended_consent=None):
+    """After staff saved a new address: tell the old one (and that the e-invoice consent `ended_consent`
+    ended with it, if so), and void passwords sent to it."""
     if old_email and old_email != customer.email:
         customer.one_time_passwords.usable().update(revoked_at=timezone.now(), nonce="")
-        emails.email_changed(customer=customer, old_email=old_email)
+        emails.email_changed(customer=customer, old_email=old_email, ended_consent=ended_consent)

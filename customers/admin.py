@@ -16,7 +16,7 @@ from accounts.forms import parse_code
 from accounts.models import StaffAction
 from customers import consent
 from customers.models import Customer, EinvoiceConsent, ImportRun, MeteringPoint, Region
-from customers.services import ConsentRefused, einvoice_consent_record
+from customers.services import ConsentRefused, einvoice_consent_end_on_email_change, einvoice_consent_record
 
 # Name, address and the rest come from the billing export: staff change them in the billing system,
 # not here. What eBOK owns (the enrolled e-mail) is editable.
@@ -98,9 +98,18 @@ class PaperConsentForm(forms.Form):
 
 class CustomerForm(forms.ModelForm):
     def clean(self):
+        """A new or removed address needs the date of a new written request: the staff log and, when the
+        e-invoice consent ends with the old address, its withdrawal record name that date."""
         cleaned = super().clean()
-        if "email" in self.changed_data and cleaned.get("email") and "email_requested_on" not in self.changed_data:
-            self.add_error("email_requested_on", _("Nowy adres e-mail wpisuje się z datą nowego pisemnego wniosku."))
+        if "email" in self.changed_data and "email_requested_on" not in self.changed_data:
+            if cleaned.get("email"):
+                self.add_error(
+                    "email_requested_on", _("Nowy adres e-mail wpisuje się z datą nowego pisemnego wniosku.")
+                )
+            elif self.initial.get("email"):
+                self.add_error(
+                    "email_requested_on", _("Usunięcie adresu e-mail wpisuje się z datą pisemnego wniosku.")
+                )
         return cleaned
 
 
@@ -241,12 +250,20 @@ class CustomerAdmin(admin.ModelAdmin):
         return results | by_code, duplicates
 
     def save_model(self, request, obj, form, change):
+        """Write only the fields staff edit: `obj` was read before the form was shown, and saving all of it
+        would put back a consent flag the customer changed meanwhile. A new or removed address ends the
+        e-invoice consent given for the old one (einvoice_consent_end_on_email_change), in the same transaction
+        as the change, its notice and its log entry."""
+        if not change:
+            return super().save_model(request, obj, form, change)
         with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            if change and "email" in form.changed_data:
+            obj.save(update_fields=[*form.changed_data, "updated_at"])
+            if "email" in form.changed_data:
                 old_email = form.initial.get("email", "")
-                services.customer_change_email(customer=obj, old_email=old_email)
+                ended = einvoice_consent_end_on_email_change(customer=obj, old_email=old_email, staff=request.user)
+                services.customer_change_email(customer=obj, old_email=old_email, ended_consent=ended)
                 StaffAction.objects.email_changed(staff=request.user, customer=obj, old_email=old_email)
+        return None
 
     @admin.action(description=_("Wyślij hasło jednorazowe na adres e-mail odbiorcy"))
     def send_one_time_password(self, request, queryset):

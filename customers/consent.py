@@ -8,7 +8,7 @@ from django.utils import translation
 TEXTS = Path(__file__).resolve().parent / "consent_texts"
 
 # The version customers accept now. A new wording is a new file and a new value here; the old files stay.
-CURRENT_VERSION = "2026-1"
+CURRENT_VERSION = "2026-2"
 
 
 def consent_text(version=CURRENT_VERSION, language=None):

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from customers import consent
 from customers.models import Region
 from invoices.pdf import render_pdf
 
@@ -22,6 +23,9 @@ class PrintedForm:
     description: str
     template: str
     filename: str  # without the extension; ASCII, as every browser and disk accepts it
+    # The form prints the e-invoice consent text in force, word for word, with its version: what the customer
+    # signs is then exactly what the paper record (which names that version) says was accepted.
+    prints_consent_text: bool = False
 
 
 FORMS = {
@@ -42,10 +46,11 @@ FORMS = {
             title=_("Akceptacja faktur elektronicznych"),
             description=_(
                 "Oświadczenie o akceptacji przesyłania faktur w postaci elektronicznej (art. 106n ustawy o VAT) "
-                "— dla tych, którzy nie składają go w eBOK."
+                "— gdy oświadczenie nie jest składane w eBOK."
             ),
             template="customers/forms/einvoice_consent.html",
             filename="akceptacja_faktur_elektronicznych",
+            prints_consent_text=True,
         ),
         PrintedForm(
             slug="wycofanie-akceptacji-faktur-elektronicznych",
@@ -75,4 +80,11 @@ def form_filename(form, customer=None):
 def form_render_pdf(*, form, customer=None):
     """The PDF bytes of `form` in the active language: blank, or filled with `customer`'s particulars."""
     context = {"form": form, "customer": customer, "regions": Region.objects.all() if customer is None else []}
+    if form.prints_consent_text:
+        title, *paragraphs = consent.consent_text().split("\n\n")
+        context |= {
+            "consent_version": consent.CURRENT_VERSION,
+            "consent_title": title,
+            "consent_paragraphs": paragraphs,
+        }
     return render_pdf(render_to_string(form.template, context))

@@ -10,10 +10,21 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from customers.models import Customer, MeteringPoint, Region
 
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the site's language: a request (an English cookie) leaves its language active in
+    the thread, which would otherwise leak into the tests after it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -1,16 +1,21 @@
 """The printable forms of the documents page: blank for anyone, filled in only with the logged-in customer's data."""
 
+import datetime
 import io
 import os
 import shutil
 import subprocess
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
+from accounts.models import User
+from customers import consent
 from customers.documents import FORMS
+from customers.services import einvoice_consent_record
 from tests.conftest import log_in
 from tests.ebok.test_pages import Page
 
@@ -235,3 +240,60 @@ def test_the_documents_and_account_pages_are_valid_html(client, owner, tmp_path)
     messages = json.loads(checked.stdout)["messages"]
     problems = [m for m in messages if m["type"] != "info" or m.get("subType") == "warning"]
     assert problems == []
+
+
+def paragraphs(text):
+    return [" ".join(paragraph.split()) for paragraph in text.split("\n\n")]
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_the_consent_form_prints_the_text_in_force_word_for_word_with_its_version(client, db, language, settings):
+    """A paper record names consent.CURRENT_VERSION: the signed form must say exactly that version's words."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    text = pdf_text(client.get(blank_url("akceptacja-faktur-elektronicznych")).content)
+    for paragraph in paragraphs(consent.consent_text(consent.CURRENT_VERSION, language=language)):
+        assert paragraph in text
+    with translation.override(language):
+        version = translation.gettext("Treść zgody (wersja %(version)s)") % {"version": consent.CURRENT_VERSION}
+    assert version in text
+
+
+def withdrawal_rule(language="pl"):
+    """The sentences of the consent text in force that say when a withdrawal takes effect."""
+    start = {"pl": "Wycofanie działa", "en": "A withdrawal takes effect"}[language]
+    paragraph = next(p for p in paragraphs(consent.consent_text(language=language)) if start in p)
+    return paragraph[paragraph.index(start) :]
+
+
+def test_the_text_the_withdrawal_form_and_the_code_give_one_rule_for_a_withdrawal(client, owner, staff_user):
+    rule = withdrawal_rule()
+    assert rule.startswith("Wycofanie działa od dnia, w którym zostanie zapisane w eBOK")
+    for slug in ("akceptacja-faktur-elektronicznych", "wycofanie-akceptacji-faktur-elektronicznych"):
+        assert rule in pdf_text(client.get(blank_url(slug)).content), slug
+    assert "po dniu otrzymania" not in pdf_text(client.get(blank_url(SLUGS[2])).content)
+    # The code: a paper withdrawal takes effect on the day staff record it, not the day it was signed.
+    einvoice_consent_record(customer=owner, action="granted", channel="online", user=User.objects.for_customer(owner))
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 30, tzinfo=datetime.UTC), tick=False):
+        record = einvoice_consent_record(
+            customer=owner, action="withdrawn", channel="paper", staff=staff_user, signed_on=datetime.date(2026, 11, 2)
+        )
+    assert record.effective_from == datetime.date(2026, 11, 26)
+
+
+def test_the_withdrawal_form_names_the_seller_in_the_right_case(client, db, settings):
+    text = pdf_text(client.get(blank_url("wycofanie-akceptacji-faktur-elektronicznych")).content)
+    assert f"wystawianych przez sprzedawcę: {settings.EBOK_COMPANY['name']}, na adres" in text
+    assert "przez Spółka" not in text
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_no_form_puts_a_second_full_stop_after_the_company_name(client, db, slug, settings):
+    assert settings.EBOK_COMPANY["name"].endswith(".")  # the case that doubled the stop
+    text = pdf_text(client.get(blank_url(slug)).content)
+    assert f"{settings.EBOK_COMPANY['name']}." not in text
+
+
+def test_the_form_descriptions_are_gender_neutral():
+    descriptions = " ".join(str(form.description) for form in FORMS.values())
+    assert "tych, którzy" not in descriptions
+    assert "gdy oświadczenie nie jest składane w eBOK" in descriptions

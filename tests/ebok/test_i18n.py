@@ -36,13 +36,6 @@ COUNTS = (1, 2, 5, 12, 22, 25)
 BINDING_NOTE = "The Polish version is legally binding"
 
 
-@pytest.fixture(autouse=True)
-def default_language_afterwards():
-    """A request leaves its language active in the thread: the tests after an English page start in Polish."""
-    yield
-    translation.deactivate()
-
-
 def read_po(language):
     """The entries of a catalogue as dicts: msgid, msgid_plural, msgstr (index -> text), flags."""
     entries, entry, field = [], None, None

@@ -159,7 +159,7 @@ def test_the_page_names_the_code_and_says_what_it_pays(owner_client, owner):
     invoice = make_invoice(owner, gross="1230.00")
     body = owner_client.get(url(invoice)).content.decode()
     assert 'alt="Kod QR przelewu do zeskanowania w aplikacji banku"' in body
-    assert "1\xa0230,00\xa0zł pozostałe do zapłaty, tytuł „FV/2026/10/0001 odb. 001234-0000”" in body
+    assert "Pozostało do zapłaty: 1\xa0230,00\xa0zł, tytuł „FV/2026/10/0001 odb. 001234-0000”" in body
 
 
 def test_an_amount_above_9999_zl_keeps_every_digit(owner):
