@@ -141,9 +141,9 @@ def queue_invoice(invoice):
     )
 
 
-def enqueue(delivery_ids, *, batch=SEND_BATCH):
-    """Queue the sending of `delivery_ids`, `batch` to a task (in the caller's transaction)."""
-    ids = list(dict.fromkeys(delivery_ids))
+def enqueue(delivery_ids, *, batch=None):
+    """Queue the sending of `delivery_ids`, `batch` (SEND_BATCH) to a task (in the caller's transaction)."""
+    ids, batch = list(dict.fromkeys(delivery_ids)), batch or SEND_BATCH
     return [send_batch.enqueue(ids[start : start + batch]) for start in range(0, len(ids), batch)]
 
 
