@@ -93,3 +93,18 @@ def test_deliveries_are_queued_to_the_worker_in_batches(owner, staff_user, tmp_p
     run_import(write_export(tmp_path / "export"))
     assert DBTaskResult.objects.filter(task_path="invoices.einvoice.send_batch").count() == 2
     assert [len(result.args[0]) for result in einvoice.enqueue(list(range(45)), batch=20)] == [20, 20, 5]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_import_committing_on_its_own_commits_the_deliveries_and_their_tasks(owner, staff_user, tmp_path):
+    """As an operator runs it (on PostgreSQL: staged in a schema, checked beside the writes), then refused."""
+    consent(owner, datetime.date(2026, 11, 1), staff=staff_user)
+    run_import(write_export(tmp_path / "export"))
+    assert deliveries() == dict.fromkeys(NUMBERS, (State.QUEUED, "zarzad@sm-zgoda.example"))
+    assert mail_task_ids() == sorted(EinvoiceDelivery.objects.values_list("pk", flat=True))
+    run_mail_tasks()
+    bad = changed("faktury.csv", 3, "numer", "KOR/2026/11/0002", EXPORT)
+    refused(write_export(tmp_path / "bad", changed("faktury.csv", 3, "brutto", "-99,99", bad)))
+    assert EinvoiceDelivery.objects.count() == 2
+    assert mail_task_ids() == []
+    assert len(mail.outbox) == 2
