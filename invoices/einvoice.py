@@ -216,7 +216,12 @@ def send(delivery_id):
     claim = _claim(delivery_id)
     if claim is None:
         return "not queued"
-    delivery = EinvoiceDelivery.objects.get(pk=delivery_id)
+    delivery = EinvoiceDelivery.objects.select_related("invoice__customer").get(pk=delivery_id)
+    if delivery.invoice.customer.email != delivery.to:  # staff changed the address since it was queued
+        _mine(delivery_id, claim).filter(state=State.SENDING).update(
+            state=State.SKIPPED, reason=address_changed_reason()
+        )
+        return State.SKIPPED
     try:
         message = _build(delivery)
         _hand_over(delivery_id, claim)

@@ -273,3 +273,20 @@ def test_two_workers_side_by_side_send_each_invoice_once(owner, staff_user):
     )
     assert sum(result.get(State.SENT, 0) for result in results) == 12
     assert set(EinvoiceDelivery.objects.values_list("state", flat=True)) == {State.SENT}
+
+
+def test_an_address_changed_after_queueing_is_not_mailed(delivery):
+    owner = delivery.invoice.customer
+    owner.email = "nowy@sm-zgoda.example"
+    owner.save()
+    assert run_mail_tasks() == [{State.SKIPPED: 1}]
+    assert mail.outbox == []
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.reason) == (State.SKIPPED, einvoice.address_changed_reason())
+
+
+def test_the_html_footer_does_not_say_not_to_reply(delivery):
+    run_mail_tasks()
+    html = mail.outbox[0].alternatives[0][0]
+    assert "Nie odpowiadaj" not in html
+    assert "Pracownicy nigdy nie proszą o hasło." in html
