@@ -95,8 +95,9 @@ def test_deliveries_are_queued_to_the_worker_in_batches(owner, staff_user, tmp_p
     assert [len(result.args[0]) for result in einvoice.enqueue(list(range(45)), batch=20)] == [20, 20, 5]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_import_committing_on_its_own_commits_the_deliveries_and_their_tasks(owner, staff_user, tmp_path):
+def test_the_import_committing_on_its_own_commits_the_deliveries_and_their_tasks(
+    committed_regions, transactional_db, owner, staff_user, tmp_path
+):
     """As an operator runs it (on PostgreSQL: staged in a schema, checked beside the writes), then refused."""
     consent(owner, datetime.date(2026, 11, 1), staff=staff_user)
     run_import(write_export(tmp_path / "export"))

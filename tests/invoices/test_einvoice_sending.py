@@ -247,8 +247,7 @@ def test_a_queued_or_skipped_delivery_cannot_be_resent(delivery):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="two workers need two real connections (PostgreSQL)")
-@pytest.mark.django_db(transaction=True)
-def test_two_workers_side_by_side_send_each_invoice_once(owner, staff_user):
+def test_two_workers_side_by_side_send_each_invoice_once(committed_regions, transactional_db, owner, staff_user):
     consent(owner, CONSENT_DAY, staff=staff_user)
     ids = [einvoice.queue_invoice(make_invoice(owner, f"FV/2026/10/{n:04d}", lines=False)).pk for n in range(12)]
     barrier = threading.Barrier(2)
