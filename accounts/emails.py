@@ -7,6 +7,7 @@ retries with back-off when the mail server fails.
 
 import datetime
 import logging
+from email.mime.image import MIMEImage
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -60,6 +61,46 @@ def einvoice_consent_withdrawn(*, consent, email_changed=False):
     to = consent.customer.email
     context = {"consent": consent.pk, "email_changed": email_changed}
     return _queue("einvoice_consent_withdrawn", to=to, customer=consent.customer, context=context)
+
+
+def einvoice(*, delivery, pdf, filename, transfer):
+    """The e-invoice e-mail of `delivery` (invoices.EinvoiceDelivery), built by the worker that sends and records
+    it (invoices/einvoice.py: queued by the import, not here). The invoice's PDF is attached; the transfer QR
+    code (`transfer`, an invoices.payment_qr.Transfer, None when nothing is due) goes inline in the HTML with the
+    amount it asks for stated in both bodies. The link leads to the invoice's page behind the login: it carries
+    nothing but the invoice's public id. The Message-ID is the delivery's own, the same on every resend."""
+    invoice = delivery.invoice
+    customer = invoice.customer
+    context = {
+        "invoice": invoice,
+        "customer": customer,
+        "company": settings.EBOK_COMPANY,
+        "transfer": transfer,
+        "invoice_url": settings.EBOK_BASE_URL + reverse("invoices:detail", args=[invoice.public_id]),
+    }
+    with translation.override(User.objects.language_for(customer)):
+        subject = " ".join(render_to_string("emails/einvoice_subject.txt", context).split())
+        text = render_to_string("emails/einvoice.txt", context)
+        html = render_to_string("emails/einvoice.html", context)
+    message = EmailMultiAlternatives(
+        subject,
+        text,
+        settings.EINVOICE_FROM_EMAIL,
+        [delivery.to],
+        reply_to=settings.EINVOICE_REPLY_TO,
+        headers={"Message-ID": delivery.message_id},
+    )
+    message.attach_alternative(html, "text/html")
+    message.attach(filename, pdf, "application/pdf")
+    if transfer is not None:
+        image = MIMEImage(transfer.png(), "png")
+        image.add_header("Content-ID", f"<{EINVOICE_QR_CID}>")
+        image.add_header("Content-Disposition", "inline", filename="przelew-qr.png")
+        message.attach(image)
+    return message
+
+
+EINVOICE_QR_CID = "transfer-qr@ebok"
 
 
 def _mask(address):

@@ -312,6 +312,11 @@ EBOK_COMPANY = {
     "iod_email": "iod@sce-jaworzno.pl",
 }
 
+# E-invoices (issue 11): who the e-mail with each new invoice comes from and where a reply goes (the customer
+# service's mailbox, not the portal's no-reply sender). EINVOICE_REPLY_TO is a comma-separated list.
+EINVOICE_FROM_EMAIL = env.str("EINVOICE_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
+EINVOICE_REPLY_TO = env.list("EINVOICE_REPLY_TO", default=[EBOK_COMPANY["email"]])
+
 # -- Invoices (issue 5) -------------------------------------------------------------------------
 # Host of the KSeF verification QR code (KOD I) printed on invoices: production by default;
 # qr-test.ksef.mf.gov.pl or qr-demo.ksef.mf.gov.pl on test and pre-production installations.

@@ -12,7 +12,7 @@ from django.utils.translation import gettext, ngettext
 from customers.importer.errors import Problems
 from customers.importer.lock import import_lock
 from customers.models import Customer, ImportRun
-from invoices import ksef
+from invoices import einvoice, ksef
 from invoices.models import CorrectedInvoice, Invoice, InvoiceLine, SettledAdvance
 from invoices.tasks import enqueue_pdf_renders
 from invoices.validators import ksef_number_ok, nrb_checksum_ok
@@ -56,7 +56,7 @@ def ksef_import(*, paths, region, started_by, customer=None, dry_run=False):
         source=", ".join(str(path) for path in paths),
         dry_run=dry_run,
     )
-    run.problems, run.warning_list, run.files, run.to_render = Problems(), [], [], []
+    run.problems, run.warning_list, run.files, run.to_render, run.to_mail = Problems(), [], [], [], []
     with import_lock(connection=connection):
         try:
             with transaction.atomic():
@@ -66,6 +66,7 @@ def ksef_import(*, paths, region, started_by, customer=None, dry_run=False):
                     transaction.set_rollback(True)
                 else:
                     enqueue_pdf_renders(run.to_render)  # committed with the invoices, or not at all
+                    einvoice.enqueue(run.to_mail)  # the e-invoice e-mails of the new invoices, likewise
                     run.save()
         except Rejected:
             _finish(run, ImportRun.Result.FAILED)
@@ -158,6 +159,9 @@ def store(*, path, raw, invoice, run, customer_code):
     _store_advances(created, invoice)
     _store_corrected(created, invoice)
     run.to_render.append(created.public_id)
+    delivery = einvoice.queue_invoice(created)
+    if delivery is not None and delivery.state == delivery.State.QUEUED:
+        run.to_mail.append(delivery.pk)
     if created.corrects_id:  # the corrected invoice's PDF names its corrections
         Invoice.objects.filter(pk=created.corrects_id).exclude(pdf="").update(pdf="")
         run.to_render.append(created.corrects.public_id)

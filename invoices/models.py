@@ -329,3 +329,87 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.billing_id} {self.amount}"
+
+
+class EinvoiceDelivery(models.Model):
+    """The e-invoice e-mail of one invoice: at most one per invoice, queued by the import that created it.
+
+    States: queued → sending → sent, or back to queued for a retry, or failed after the last attempt;
+    skipped when the consent named another address than the one enrolled now (never sent); unknown when a
+    worker stopped after handing the message to the mail server and before recording it (invoices/einvoice.py
+    says why that cannot be decided, and staff resend it or not). `attempts` is also the claim: each claim
+    raises it, and a worker writes only while the row still carries its own number.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("w kolejce")
+        SENDING = "sending", _("wysyłane")
+        SENT = "sent", _("wysłane")
+        FAILED = "failed", _("nieudane")
+        UNKNOWN = "unknown", _("nie wiadomo, czy wysłane")
+        SKIPPED = "skipped", _("pominięte")
+
+    invoice = models.OneToOneField(
+        Invoice, verbose_name=_("faktura"), on_delete=models.PROTECT, related_name="einvoice_delivery"
+    )
+    state = models.CharField(_("stan"), max_length=7, choices=State.choices, default=State.QUEUED)
+    to = models.EmailField(_("adres"))
+    # Kept for every attempt and resend, so that mail clients fold a second copy into the first.
+    message_id = models.CharField(_("Message-ID"), max_length=200, unique=True, editable=False)
+    reason = models.CharField(_("powód pominięcia"), max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("próby"), default=0)
+    # Errors since it was queued or last resent: MAX_ATTEMPTS of them and it has failed.
+    failures = models.PositiveSmallIntegerField(_("błędy od kolejkowania"), default=0)
+    last_error = models.TextField(_("ostatni błąd"), blank=True)
+    queued_at = models.DateTimeField(_("w kolejce od"))
+    next_attempt_at = models.DateTimeField(_("następna próba"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("podjęte przez workera"), null=True, blank=True)
+    handed_over_at = models.DateTimeField(_("przekazane serwerowi poczty"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("wysłano"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at", "-pk"]
+        verbose_name = _("wysyłka e-faktury")
+        verbose_name_plural = _("wysyłki e-faktur")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "sending", "sent", "failed", "unknown", "skipped"]),
+                name="einvoice_known_state",
+            ),
+            models.CheckConstraint(condition=~Q(state="sent") | Q(sent_at__isnull=False), name="einvoice_sent_at"),
+            models.CheckConstraint(condition=~Q(state="skipped") | ~Q(reason=""), name="einvoice_skip_has_reason"),
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="einvoice_state_due")]
+
+    def __str__(self):
+        return f"{self.invoice} → {self.to}"
+
+
+class EinvoiceResend(models.Model):
+    """A resend of an e-invoice e-mail asked for by staff (the admin) or `manage.py einvoices --resend`, with
+    its reason. Only ever added."""
+
+    delivery = models.ForeignKey(
+        EinvoiceDelivery, verbose_name=_("wysyłka"), on_delete=models.PROTECT, related_name="resends"
+    )
+    at = models.DateTimeField(_("kiedy"))
+    staff = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("pracownik"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Puste: z polecenia manage.py einvoices."),
+    )
+    reason = models.CharField(_("powód"), max_length=500)
+    state_before = models.CharField(_("stan przed"), max_length=7, choices=EinvoiceDelivery.State.choices)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("ponowna wysyłka e-faktury")
+        verbose_name_plural = _("ponowne wysyłki e-faktur")
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="einvoice_resend_has_reason")]
+
+    def __str__(self):
+        return f"{self.delivery.invoice} {self.at:%Y-%m-%d %H:%M}"

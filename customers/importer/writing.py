@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from customers.importer.checks import CUSTOMERS, INVOICES, LINES, POINTS, READINGS, differs
 from customers.importer.staging import table
 from customers.models import Region
+from invoices import einvoice
 from invoices.models import Invoice, Payment
 
 PAYMENTS = Payment._meta.db_table
@@ -296,6 +297,10 @@ def write_invoices(cursor, *, connection, params, new_invoices):
         new_invoices.extend(str(uuid.UUID(str(public_id))) for public_id in public_ids)
         if not created_now:
             new_invoices.extend(_invalidate_corrected(cursor, params=params))
+            # The e-invoice e-mails of this run's new invoices (and corrections), set-based, in this transaction.
+            einvoice.queue_imported(
+                cursor, connection=connection, region_id=params["region"], created_at=params["now"]
+            )
             return created, updated
 
 
