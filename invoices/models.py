@@ -96,6 +96,17 @@ class Invoice(models.Model):
     seller_phone = models.CharField(_("sprzedawca: telefon"), max_length=30, blank=True, editable=False)
     ksef_xml = models.BinaryField(_("oryginalny XML KSeF"), null=True, blank=True, editable=False)
     pdf = models.FileField(_("wydruk PDF"), upload_to=invoice_pdf_path, blank=True, editable=False)
+    # What the stored PDF's transfer QR code asks for (None: it has none). When that is no longer what is due
+    # (a payment, a correction, an applied overpayment), the stored PDF is rendered again before it is served
+    # (invoices.services.invoice_pdf): a paid invoice's PDF never asks to be paid again.
+    pdf_transfer_amount = models.DecimalField(
+        _("kwota w kodzie QR przelewu na wydruku"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+    )
     created_at = models.DateTimeField(_("zaimportowano"), auto_now_add=True)
 
     objects = InvoiceQuerySet.as_manager()

@@ -18,12 +18,12 @@ leaves an overpayment included); a partly paid one asks for the rest, and a new 
 overpayment asks for the gross less what the overpayment covers. Scanning a code never pays twice.
 
 * The page and the e-invoice e-mail compute it when they are shown or sent: always current.
-* The PDF is rendered once and stored (invoices/services.py): it carries the amount due when it was rendered.
-  The stored PDF is rendered by the worker right after the import, before any payment, so that is the amount
-  at issue — the gross, for a new invoice nothing is paid. A later payment does not re-render it, and it should
-  not: the PDF is the document as issued, and its caption says that eBOK shows the current amount. (The other
-  choice, the gross on every render, would put a code asking for the whole amount on a paid invoice's PDF
-  rendered later — after a correction, or in English — and a customer paying from it would pay twice.)
+* The PDF is rendered once and stored (invoices/services.py), with the amount its code asks for
+  (``Invoice.pdf_transfer_amount``). Before a stored PDF with a code is served, that amount is compared with what
+  is due now; after a payment, a correction or an applied overpayment it is rendered again — without a code once
+  the invoice is paid. A paid invoice's PDF never asks to be paid again, and checking costs nothing for a PDF
+  that has no code. (The other choice, the gross on every render, would put a code asking for the whole amount
+  on a paid invoice's PDF, and a customer paying from it would pay twice.)
 
 Fields are written in the characters the banks' apps accept: letters (Polish ones too, UTF-8), digits, space
 and ``, . / - _ # & * @``. Anything else — above all ``|``, the separator — becomes a space, so no field can

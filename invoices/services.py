@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from invoices import payment_qr
 from invoices.documents import invoice_context
 from invoices.models import Invoice, invoice_pdf_path
 from invoices.pdf import render_pdf
@@ -28,8 +29,8 @@ from invoices.pdf import render_pdf
 logger = logging.getLogger(__name__)
 
 
-def invoice_pdf_html(*, invoice):
-    return render_to_string("invoices/invoice_pdf.html", invoice_context(invoice))
+def invoice_pdf_html(*, invoice, amount_due=None):
+    return render_to_string("invoices/invoice_pdf.html", invoice_context(invoice, amount_due=amount_due))
 
 
 def _store(storage, name, content):
@@ -54,23 +55,38 @@ def _store(storage, name, content):
 
 
 def _render(invoice, language):
+    """The invoice reloaded, the amount its transfer QR code asks for (None: no code) and the PDF's bytes."""
     loaded = (
         Invoice.objects.select_related("region", "customer", "corrects")
         .prefetch_related("lines", "corrections")
         .get(pk=invoice.pk)
     )
+    due = payment_qr.amount_due(loaded)
+    transfer = payment_qr.transfer(loaded, amount=due)
     with translation.override(language):
-        return loaded, render_pdf(invoice_pdf_html(invoice=loaded))
+        content = render_pdf(invoice_pdf_html(invoice=loaded, amount_due=due))
+    return loaded, (transfer.amount if transfer else None), content
 
 
 def invoice_render_pdf(*, invoice):
     """Render `invoice` to PDF in Polish, store it in Invoice.pdf and return the bytes. Safe to repeat.
     The given instance is updated too, so a caller holding it serves the stored file next time."""
-    loaded, content = _render(invoice, settings.LANGUAGE_CODE)
+    loaded, transfer_amount, content = _render(invoice, settings.LANGUAGE_CODE)
     name = _store(loaded.pdf.storage, invoice_pdf_path(loaded, "invoice.pdf"), content)
-    Invoice.objects.filter(pk=invoice.pk).update(pdf=name)
+    Invoice.objects.filter(pk=invoice.pk).update(pdf=name, pdf_transfer_amount=transfer_amount)
     invoice.pdf.name = name
+    invoice.pdf_transfer_amount = transfer_amount
     return content
+
+
+def _transfer_code_is_stale(invoice):
+    """Whether the stored PDF's transfer QR code asks for something other than what is due now. Only a PDF that
+    has a code is checked (the invoice and the customer's Ledger: three queries); a paid invoice's PDF has none and costs nothing."""
+    if invoice.pdf_transfer_amount is None:
+        return False
+    loaded = Invoice.objects.select_related("customer").get(pk=invoice.pk)  # the caller may hold only a few fields
+    transfer = payment_qr.transfer(loaded)
+    return transfer is None or transfer.amount != invoice.pdf_transfer_amount
 
 
 def invoice_stored_pdf(*, invoice):
@@ -89,5 +105,7 @@ def invoice_pdf(*, invoice, language=None):
     """The invoice's PDF bytes in `language` (default Polish): the stored file, or a fresh render that is then
     stored; in another language a fresh render, not stored."""
     if language and language != settings.LANGUAGE_CODE:
-        return _render(invoice, language)[1]
+        return _render(invoice, language)[2]
+    if _transfer_code_is_stale(invoice):
+        return invoice_render_pdf(invoice=invoice)
     return invoice_stored_pdf(invoice=invoice) or invoice_render_pdf(invoice=invoice)

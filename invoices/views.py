@@ -80,7 +80,9 @@ def invoice_detail(request, public_id):
 @require_GET
 @customer_required
 def invoice_pdf_download(request, public_id):
-    invoice = _get_invoice_for_customer(request, public_id, fields=["public_id", "number", "issue_date", "pdf"])
+    invoice = _get_invoice_for_customer(
+        request, public_id, fields=["public_id", "number", "issue_date", "pdf", "pdf_transfer_amount"]
+    )
     try:
         content = invoice_pdf(invoice=invoice, language=translation.get_language())
     except PdfUnavailable:

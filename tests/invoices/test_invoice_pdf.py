@@ -6,7 +6,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from invoices import pdf, services
-from tests.invoices.conftest import make_invoice, make_ksef_invoice
+from tests.invoices.conftest import make_invoice, make_ksef_invoice, make_payment
 
 
 def url(invoice):
@@ -97,10 +97,23 @@ def test_it_is_rendered_once_and_then_served_from_storage(owner_client, owner, m
 
 
 def test_a_stored_pdf_costs_three_queries(owner_client, owner, django_assert_num_queries):
-    """Session, user with customer, the invoice: nothing more stands between the file and the customer."""
+    """Session, user with customer, the invoice: nothing more stands between the file of a paid invoice (no
+    transfer code to check) and the customer."""
     invoice = make_invoice(owner)
+    make_payment(owner, invoice.gross, invoice=invoice)
     owner_client.get(url(invoice))
     with django_assert_num_queries(3):
+        assert owner_client.get(url(invoice)).status_code == 200
+
+
+def test_a_stored_pdf_with_a_transfer_code_costs_three_more_to_check_it(
+    owner_client, owner, django_assert_num_queries
+):
+    """An unpaid invoice's PDF carries a transfer code: the invoice and the customer's Ledger (invoices,
+    payments) say whether its amount is still what is due."""
+    invoice = make_invoice(owner)
+    owner_client.get(url(invoice))
+    with django_assert_num_queries(6):
         assert owner_client.get(url(invoice)).status_code == 200
 
 

@@ -95,12 +95,32 @@ def test_a_partly_paid_invoice_asks_for_the_rest_on_the_page(owner_client, owner
 
 
 @needs_raster
-def test_the_stored_pdf_keeps_the_amount_due_when_it_was_rendered(owner, tmp_path):
+def test_a_stored_pdf_whose_code_no_longer_matches_what_is_due_is_rendered_again(owner, tmp_path):
     invoice = make_invoice(owner, gross="1230.00")
     services.invoice_render_pdf(invoice=invoice)  # by the worker, right after the import
+    assert Invoice.objects.get(pk=invoice.pk).pdf_transfer_amount == Decimal("1230.00")
     make_payment(owner, "230.00", invoice=invoice)
     stored = services.invoice_pdf(invoice=Invoice.objects.get(pk=invoice.pk))
-    assert fields(pdf_codes(stored, tmp_path)[0])[3] == "123000"  # as issued; the page shows the rest
+    assert fields(pdf_codes(stored, tmp_path)[0])[3] == "100000"  # the rest, not the amount at issue
+    assert Invoice.objects.get(pk=invoice.pk).pdf_transfer_amount == Decimal("1000.00")
+
+
+@needs_raster
+def test_a_pdf_stored_before_the_invoice_was_paid_loses_its_code(owner_client, owner, tmp_path):
+    """Rendered by the worker after the import, downloaded after the payment: it must not ask to be paid again."""
+    invoice = make_invoice(owner, gross="1230.00")
+    services.invoice_render_pdf(invoice=invoice)
+    make_payment(owner, "1230.00", invoice=invoice)
+    content = owner_client.get(reverse("invoices:pdf", args=[invoice.public_id])).content
+    assert pdf_codes(content, tmp_path) == []
+    assert Invoice.objects.get(pk=invoice.pk).pdf_transfer_amount is None
+
+
+def test_a_stored_pdf_whose_code_still_matches_is_served_as_stored(owner, monkeypatch):
+    invoice = make_invoice(owner, gross="1230.00")
+    content = services.invoice_render_pdf(invoice=invoice)
+    monkeypatch.setattr(services, "render_pdf", lambda html: b"rendered again")
+    assert services.invoice_pdf(invoice=Invoice.objects.get(pk=invoice.pk)) == content
 
 
 def test_an_overpayment_already_applied_lowers_the_amount(owner_client, owner):
