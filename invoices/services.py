@@ -81,7 +81,8 @@ def invoice_render_pdf(*, invoice):
 
 def _transfer_code_is_stale(invoice):
     """Whether the stored PDF's transfer QR code asks for something other than what is due now. Only a PDF that
-    has a code is checked (the invoice and the customer's Ledger: three queries); a paid invoice's PDF has none and costs nothing."""
+    has a code is checked (the invoice and the customer's Ledger: three queries); a paid invoice's PDF has none
+    and costs nothing."""
     if invoice.pdf_transfer_amount is None:
         return False
     loaded = Invoice.objects.select_related("customer").get(pk=invoice.pk)  # the caller may hold only a few fields
