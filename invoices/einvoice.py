@@ -58,6 +58,7 @@ SENDING_STALE = datetime.timedelta(minutes=15)
 # A queued delivery whose time came this long ago has lost its task (the worker's database was restored, a
 # task row deleted): it is queued again. A second task for a row is harmless: only one claim can match.
 QUEUED_STALE = datetime.timedelta(minutes=15)
+CLAIM_GRACE = datetime.timedelta(seconds=5)
 
 DELIVERIES = EinvoiceDelivery._meta.db_table
 INVOICES = Invoice._meta.db_table
@@ -175,7 +176,10 @@ def _claim(delivery_id):
     """Step 1: the row goes queued → sending for this worker only; its claim number, or None."""
     now = timezone.now()
     with transaction.atomic():
-        claimed = EinvoiceDelivery.objects.filter(pk=delivery_id, state=State.QUEUED).update(
+        # Not before its retry is due: a spare task (a duplicate, one re-enqueued by recover) must not use up the
+        # attempts of a row waiting out an SMTP outage. A few seconds' grace for a task run just on time.
+        due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + CLAIM_GRACE)
+        claimed = EinvoiceDelivery.objects.filter(due, pk=delivery_id, state=State.QUEUED).update(
             state=State.SENDING, attempts=F("attempts") + 1, claimed_at=now, handed_over_at=None
         )
         if not claimed:
@@ -279,6 +283,8 @@ def recover(*, now=None):
                 "pk", flat=True
             )
         )
+        # Re-enqueued now: the next run of recover does not count them lost again and add one more task each.
+        EinvoiceDelivery.objects.filter(pk__in=lost, state=State.QUEUED).update(next_attempt_at=now)
         enqueue(never_left + lost)
     return requeued, unknown, len(lost)
 

@@ -7,6 +7,7 @@ import io
 import threading
 
 import pytest
+import time_machine
 import zxingcpp
 from django.conf import settings
 from django.core import mail
@@ -175,11 +176,12 @@ def test_a_killed_worker_never_causes_a_second_mail(delivery, monkeypatch, step,
     assert delivery.state == State.SENDING
     assert einvoice.recover() == (0, 0, 0)  # a claim younger than SENDING_STALE is a live worker's
     later = timezone.now() + einvoice.SENDING_STALE + datetime.timedelta(seconds=1)
-    einvoice.recover(now=later)
-    delivery.refresh_from_db()
-    assert delivery.state == after_recovery
-    run_mail_tasks()
-    run_mail_tasks()
+    with time_machine.travel(later, tick=False):  # manage.py einvoices, run from cron after the claim went stale
+        einvoice.recover()
+        delivery.refresh_from_db()
+        assert delivery.state == after_recovery
+        run_mail_tasks()
+        run_mail_tasks()
     delivery.refresh_from_db()
     if after_recovery == State.QUEUED:
         assert (len(mail.outbox), delivery.state) == (1, State.SENT)
@@ -190,10 +192,11 @@ def test_a_killed_worker_never_causes_a_second_mail(delivery, monkeypatch, step,
 
 def test_a_worker_judged_dead_cannot_send_after_the_row_was_taken_back(delivery):
     claim = einvoice._claim(delivery.pk)
-    einvoice.recover(now=timezone.now() + einvoice.SENDING_STALE + datetime.timedelta(seconds=1))
-    with pytest.raises(einvoice.SendingStopped):
-        einvoice._hand_over(delivery.pk, claim)
-    assert einvoice.send(delivery.pk) == State.SENT  # the new claim sends it, once
+    with time_machine.travel(timezone.now() + einvoice.SENDING_STALE + datetime.timedelta(seconds=1), tick=False):
+        einvoice.recover()
+        with pytest.raises(einvoice.SendingStopped):
+            einvoice._hand_over(delivery.pk, claim)
+        assert einvoice.send(delivery.pk) == State.SENT  # the new claim sends it, once
     assert len(mail.outbox) == 1
 
 
@@ -208,8 +211,13 @@ def test_a_mail_server_error_is_retried_later_then_fails(delivery, monkeypatch):
     assert (delivery.state, delivery.failures) == (State.QUEUED, 1)
     assert delivery.last_error == "ConnectionRefusedError: [Errno 111] Connection refused"
     assert mail_task_ids() == [delivery.pk]  # one retry, after the back-off
-    run_mail_tasks()
-    assert run_mail_tasks() == [State.FAILED]
+    assert einvoice.send(delivery.pk) == "not queued"  # a spare task before the retry is due uses no attempt
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == (State.QUEUED, 1)
+    for _ in range(2):  # each retry's task, when its wait is over
+        with time_machine.travel(EinvoiceDelivery.objects.get(pk=delivery.pk).next_attempt_at, tick=False):
+            results = run_mail_tasks()
+    assert results[-1] == State.FAILED
     delivery.refresh_from_db()
     assert (delivery.state, delivery.failures, delivery.attempts) == (State.FAILED, 3, 3)
     assert mail_task_ids() == []
@@ -289,3 +297,16 @@ def test_the_html_footer_does_not_say_not_to_reply(delivery):
     html = mail.outbox[0].alternatives[0][0]
     assert "Nie odpowiadaj" not in html
     assert "Pracownicy nigdy nie proszą o hasło." in html
+
+
+def test_recovery_re_enqueues_a_lost_task_once_not_on_every_run(delivery):
+    """A queued row whose task was lost gets one new task; the next runs of manage.py einvoices add none."""
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.all().delete()  # the task is lost
+    later = timezone.now() + einvoice.QUEUED_STALE + datetime.timedelta(minutes=1)
+    with time_machine.travel(later, tick=False):
+        assert einvoice.recover() == (0, 0, 1)
+        for _ in range(4):
+            assert einvoice.recover() == (0, 0, 0)
+    assert mail_task_ids() == [delivery.pk]
