@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import staff
 from accounts.models import EmailDelivery, OneTimePassword, StaffAction, Throttle, User, enrolment_permit_end
 from customers.admin import BillingDataAdmin
 
@@ -49,7 +50,7 @@ class StaffUserAdmin(UserAdmin):
 
     def save_model(self, request, obj, form, change):
         made_staff = "is_staff" in form.changed_data and obj.is_staff
-        enrolled = change and TOTPDevice.objects.devices_for_user(obj, confirmed=True).exists()
+        enrolled = change and staff.has_second_factor(obj)
         if not change or (made_staff and not enrolled):
             obj.otp_enrolment_until = enrolment_permit_end()
         super().save_model(request, obj, form, change)

@@ -31,3 +31,8 @@ def customer_required(view=None, *, allow_one_time=False):
         return response
 
     return wrapper
+
+
+def signed_in_customer(request):
+    """The customer this browser is logged in as, if any: pages of the way in then lead back in."""
+    return getattr(request.user, "customer", None) if request.user.is_authenticated else None

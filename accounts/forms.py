@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from customers.consent import CURRENT_VERSION
+from customers.models import EinvoiceConsent
 
 CODE_RE = re.compile(r"^(\d{1,6})(?:\s*-\s*(\d{1,4}))?$")
 SUB_RE = re.compile(r"^\d{0,4}$")
@@ -67,13 +68,13 @@ class LoginForm(CodeForm):
 class EinvoiceConsentForm(forms.Form):
     """Konto: accept the e-invoice consent after reading its text, or withdraw it."""
 
-    action = forms.ChoiceField(choices=[("granted", "granted"), ("withdrawn", "withdrawn")], widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=EinvoiceConsent.Action.choices, widget=forms.HiddenInput)
     text_version = forms.CharField(max_length=20, widget=forms.HiddenInput)
     accept = forms.BooleanField(label=_("Akceptuję powyższą treść zgody na e-fakturę."), required=False)
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("action") != "granted":
+        if cleaned.get("action") != EinvoiceConsent.Action.GRANTED:
             return cleaned
         if cleaned.get("text_version") != CURRENT_VERSION:
             raise ValidationError(_("Treść zgody zmieniła się w międzyczasie. Prosimy przeczytać nową wersję."))

@@ -120,16 +120,6 @@ def per_ipv6_48(rule):
     return dataclasses.replace(rule, limit=rule.limit * IPV6_48_FACTOR)
 
 
-# Counters idle for longer than this are of no use to any rule (accounts_housekeeping drops them).
-RULES = [
-    PASSWORD_REQUESTS_PER_IP,
-    PASSWORD_EMAILS_PER_REQUESTER,
-    FAILED_LOGINS_PER_IP,
-    FAILED_LOGINS_PER_CUSTOMER_IP,
-    STATEMENTS_PER_CUSTOMER,
-]
-LONGEST_WINDOW = max(rule.window for rule in RULES)
-
 # -- Staff (the admin) ---------------------------------------------------------------------------
 # A staff login reads every customer's data and sends one-time passwords: the strongest door, so its
 # limits are stricter than customers'. Counted before the password is checked (a success is taken
@@ -166,7 +156,17 @@ STAFF_CODE_FAILURES_PER_USER = Rule(
     _("Zbyt wiele błędnych kodów: weryfikacja tego konta jest zablokowana."),
 )
 
-RULES += [STAFF_LOGIN_FAILURES_PER_IP, STAFF_LOGIN_FAILURES_PER_USERNAME, STAFF_CODE_FAILURES_PER_USER]
+# Counters idle for longer than this are of no use to any rule (accounts_housekeeping drops them).
+RULES = [
+    PASSWORD_REQUESTS_PER_IP,
+    PASSWORD_EMAILS_PER_REQUESTER,
+    FAILED_LOGINS_PER_IP,
+    FAILED_LOGINS_PER_CUSTOMER_IP,
+    STATEMENTS_PER_CUSTOMER,
+    STAFF_LOGIN_FAILURES_PER_IP,
+    STAFF_LOGIN_FAILURES_PER_USERNAME,
+    STAFF_CODE_FAILURES_PER_USER,
+]
 LONGEST_WINDOW = max(rule.window for rule in RULES)
 
 # A staff member without an authenticator app is shown the secret to enrol one only within a permit:

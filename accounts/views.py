@@ -12,11 +12,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import limits, otp, services, tasks
-from accounts.decorators import MUST_SET_PASSWORD, customer_required
+from accounts.decorators import MUST_SET_PASSWORD, customer_required, signed_in_customer
 from accounts.forms import CodeForm, EinvoiceConsentForm, LoginForm
 from accounts.middleware import session_started
 from accounts.throttle import IpLimit, LoginAttempt, client_ip, ip_key
 from customers import consent
+from customers.documents import FORMS
 from customers.models import EinvoiceConsent, Region
 from customers.services import ConsentRefused, einvoice_consent_record
 
@@ -25,16 +26,11 @@ def _too_many(request, region, refusal):
     return refusal.respond(request, "accounts/throttled.html", {"region": region})
 
 
-def _signed_in_customer(request):
-    """The customer this browser is logged in as, if any: pages of the way in then lead back in."""
-    return getattr(request.user, "customer", None) if request.user.is_authenticated else None
-
-
 @sensitive_post_parameters("password")
 @never_cache
 def login(request, region):
     region = get_object_or_404(Region, slug=region)
-    if customer := _signed_in_customer(request):
+    if customer := signed_in_customer(request):
         return render(request, "accounts/login.html", {"region": region, "signed_in": customer})
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -110,7 +106,7 @@ def password_request(request, region):
     page asks for nothing again.
     """
     region = get_object_or_404(Region, slug=region)
-    if customer := _signed_in_customer(request):
+    if customer := signed_in_customer(request):
         return render(request, "accounts/password_request.html", {"region": region, "signed_in": customer})
     form = CodeForm(request.POST or None)
     if request.method == "POST":
@@ -191,6 +187,7 @@ def _account_page(request, password_form, consent_form):
         "consent_version": consent.CURRENT_VERSION,
         "consent_text": consent.consent_text(),
         "consent_translated": consent.is_translation(),
+        "forms": FORMS.values(),  # Formularze do pobrania, filled in with the customer's particulars
     }
     return render(request, "accounts/account.html", context)
 

@@ -5,7 +5,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_cookie
 
-from accounts.decorators import customer_required
+from accounts.decorators import customer_required, signed_in_customer
 from consumption.summary import consumption_summary
 from customers.documents import FORMS, form_filename, form_render_pdf, get_form
 from customers.models import Region
@@ -15,8 +15,8 @@ from invoices.pdf import PdfUnavailable
 
 def landing(request):
     """The eBOK front door: one entrance per billing region, or the way back in for a logged-in customer."""
-    signed_in = getattr(request.user, "customer", None) if request.user.is_authenticated else None
-    return render(request, "customers/landing.html", {"regions": Region.objects.all(), "signed_in": signed_in})
+    context = {"regions": Region.objects.all(), "signed_in": signed_in_customer(request)}
+    return render(request, "customers/landing.html", context)
 
 
 @customer_required
@@ -30,14 +30,10 @@ def dashboard(request):
     return render(request, "customers/dashboard.html", context)
 
 
-def _signed_in_customer(request):
-    return getattr(request.user, "customer", None) if request.user.is_authenticated else None
-
-
 @require_GET
 def documents(request):
     """Dokumenty do pobrania: the printable forms, blank for anyone and filled in for a logged-in customer."""
-    context = {"forms": FORMS.values(), "signed_in": _signed_in_customer(request)}
+    context = {"forms": FORMS.values(), "signed_in": signed_in_customer(request)}
     return render(request, "public/documents.html", context)
 
 

@@ -263,7 +263,6 @@ PERMISSIONS_POLICY = {
 # (in the shared store), and a correct code must not be refused as "wrong" because of an earlier typo.
 OTP_TOTP_ISSUER = "eBOK"
 OTP_TOTP_THROTTLE_FACTOR = OTP_STATIC_THROTTLE_FACTOR = 0
-OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # What the PDF libraries say about fonts and CSS (WeasyPrint, fontTools) goes to LOG_DIR/pdf.log, not to the
 # console, where it would bury the development server's output and the e-mails `make run` prints.

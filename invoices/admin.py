@@ -59,7 +59,7 @@ class InvoiceAdmin(BillingDataAdmin):
 
     @admin.display(description=gettext_lazy("e-faktura"))
     def einvoice(self, obj):
-        delivery = EinvoiceDelivery.objects.filter(invoice=obj).first()
+        delivery = getattr(obj, "einvoice_delivery", None)
         summary = einvoice_summary(delivery)
         if delivery is None:
             return summary

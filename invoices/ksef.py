@@ -131,11 +131,6 @@ class Fa3Invoice:
     lines: list = field(default_factory=list)
 
     @property
-    def corrected_number(self):
-        """The number of the (first) invoice a correction names."""
-        return self.corrected[0].number if self.corrected else ""
-
-    @property
     def is_collective(self):
         """A collective correction (korekta zbiorcza): one correction of several invoices, e.g. a discount
         over a period (art. 106j ust. 3 ustawy o VAT)."""

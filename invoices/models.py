@@ -164,20 +164,13 @@ class Invoice(models.Model):
             "buyer_city": customer.city,
         }
 
-    # The copied fields and the Region field each is copied from (the CSV import copies them in SQL by these).
-    SELLER_FIELDS = {
-        "seller_name": "seller_name",
-        "seller_nip": "seller_nip",
-        "seller_street": "seller_street",
-        "seller_postal_code": "seller_postal_code",
-        "seller_city": "seller_city",
-        "seller_phone": "seller_phone",
-    }
+    # The copied fields, each named as on Region (the CSV import copies them in SQL by these).
+    SELLER_FIELDS = ("seller_name", "seller_nip", "seller_street", "seller_postal_code", "seller_city", "seller_phone")
 
     @classmethod
     def seller_copy(cls, region):
         """The seller_* fields of an invoice issued in `region` today."""
-        return {field: getattr(region, source) for field, source in cls.SELLER_FIELDS.items()}
+        return {field: getattr(region, field) for field in cls.SELLER_FIELDS}
 
     def seller_as_issued(self):
         """The seller_* fields as printed: the copy made at issue, or (an invoice no import created, as in

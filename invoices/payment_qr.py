@@ -47,7 +47,6 @@ from decimal import ROUND_HALF_UP, Decimal
 import segno
 
 from invoices.balance import Ledger
-from invoices.validators import format_nrb
 
 logger = logging.getLogger(__name__)
 
@@ -94,10 +93,6 @@ class Transfer:
     def png_data_uri(self):
         """An <img> source for the page and the PDF (the page's CSP allows data: images, the PDF fetcher too)."""
         return "data:image/png;base64," + base64.b64encode(self.png()).decode("ascii")
-
-    @property
-    def account_display(self):
-        return format_nrb(self.account)
 
 
 def clean(text):

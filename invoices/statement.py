@@ -69,10 +69,11 @@ def title_adds_information(title, invoice_number):
 
 def _payment_description(payment):
     if payment.invoice:
-        description = _("Wpłata za fakturę %(number)s") % {"number": payment.invoice.number}
+        number = payment.invoice.number
+        description = _("Wpłata za fakturę %(number)s") % {"number": number}
     else:
+        number = ""
         description = _("Wpłata bez wskazanej faktury (saldo ogólne)")
-    number = payment.invoice.number if payment.invoice else ""
     if payment.title and title_adds_information(payment.title, number):
         description = _("%(description)s, tytuł: %(title)s") % {"description": description, "title": payment.title}
     return description

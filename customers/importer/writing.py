@@ -284,7 +284,7 @@ def write_invoices(cursor, *, connection, params, new_invoices):
                 ("buyer_postal_code", "c.postal_code"),
                 ("buyer_city", "c.city"),
                 # The seller as issued, from the region as it is at import (Invoice.seller_copy).
-                *((field, f"r.{source}") for field, source in Invoice.SELLER_FIELDS.items()),
+                *((field, f"r.{field}") for field in Invoice.SELLER_FIELDS),
                 ("pdf", "''"),
                 ("created_at", "%(now)s"),
             ],

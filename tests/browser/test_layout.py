@@ -7,13 +7,11 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser.conftest import KSEF_NUMBER, log_in, needs_chromium
+from tests.browser.conftest import KSEF_NUMBER, PUBLIC_PAGES, log_in, needs_chromium
 
 pytestmark = needs_chromium
 
 WIDTHS = [320, 768, 1280]
-PUBLIC_PAGES = ["/", "/jaworzno/logowanie/", "/jaworzno/pobierz-haslo/", "/ochrona-danych-osobowych/",
-                "/regulamin/", "/deklaracja-dostepnosci/", "/kontakt/", "/dokumenty/"]  # fmt: skip
 
 # Cells whose content is wider than the cell: text cut off or spilling over its neighbours.
 CLIPPED_CELLS = """

@@ -5,7 +5,7 @@ Needs Debian's `chromium` (`.ci/run` installs it); elsewhere these tests are ski
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, log_in, needs_chromium
+from tests.browser.conftest import PASSWORD, PUBLIC_PAGES, log_in, needs_chromium
 
 pytestmark = needs_chromium
 
@@ -86,10 +86,8 @@ def accessibility_problems(page):
 def test_every_page_meets_wcag_2_1_aa_and_best_practices_by_axe(phone, live_server, customer):
     """axe-core's automatic WCAG 2.1 A/AA rules (contrast, names, labels, landmarks…) and its best-practice
     rules on every page."""
-    pages = ["/", "/jaworzno/logowanie/", "/jaworzno/pobierz-haslo/", "/ochrona-danych-osobowych/", "/regulamin/",
-             "/deklaracja-dostepnosci/", "/kontakt/", "/dokumenty/"]  # fmt: skip
     problems = {}
-    for path in pages:
+    for path in PUBLIC_PAGES:
         phone.goto(live_server.url + path)
         problems[path] = accessibility_problems(phone)
     log_in(phone, live_server.url)

@@ -357,7 +357,7 @@ def test_the_correction_xml_names_the_corrected_invoice(demo):
     correction = Invoice.objects.get(region__slug="jaworzno", kind="KOR")
     parsed = ksef.parse(ksef.validate(bytes(correction.ksef_xml)))
     assert parsed.kind == "KOR"
-    assert parsed.corrected_number == correction.corrects.number
+    assert parsed.corrected[0].number == correction.corrects.number
     assert parsed.gross == correction.gross < 0
     if correction.corrects.ksef_number:
         assert correction.corrects.ksef_number.encode() in bytes(correction.ksef_xml)

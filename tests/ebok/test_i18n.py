@@ -398,12 +398,10 @@ def test_a_logged_in_customers_choice_is_stored_on_their_login(client, owner):
     assert "Logged in as customer:" in page
 
 
-def test_a_choice_made_before_login_becomes_the_customers_and_a_stored_one_follows_to_a_new_browser(owner):
-    from tests.accounts.conftest import PASSWORD, login
+def test_a_choice_made_before_login_becomes_the_customers_and_a_stored_one_follows_to_a_new_browser(owner_user):
+    from tests.accounts.conftest import login
 
-    user = User.objects.for_customer(owner)
-    user.set_password(PASSWORD)
-    user.save()
+    user = owner_user
     browser = Client()
     switch(browser, "en", next_url="/jaworzno/logowanie/")
     assert login(browser).status_code == 302
