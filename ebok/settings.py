@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "customers",
     "invoices",
     "consumption",
+    "ops",
 ]
 
 MIDDLEWARE = [
