@@ -312,6 +312,10 @@ EBOK_COMPANY = {
     "iod_email": "iod@sce-jaworzno.pl",
 }
 
+# The 24-hour heat emergency line (pogotowie ciepłownicze), shown first wherever a customer reports or reads
+# about an outage (the cases and outages pages). 993 is the national number for heat emergencies.
+EBOK_EMERGENCY_PHONE = env.str("EBOK_EMERGENCY_PHONE", default="993")
+
 # E-invoices (issue 11): who the e-mail with each new invoice comes from and where a reply goes (the customer
 # service's mailbox, not the portal's no-reply sender). EINVOICE_REPLY_TO is a comma-separated list.
 EINVOICE_FROM_EMAIL = env.str("EINVOICE_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
