@@ -59,7 +59,7 @@ class Process:
         self.name, self.env = name, env
         self.log = folder / f"{name}.log"
         with open(self.log, "wb") as log:
-            self.popen = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603 - our own command
+            self.popen = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
 
     def output(self):
         return self.log.read_text(errors="replace")[-3000:]
