@@ -6,6 +6,7 @@ off the project refuses to start without a real ``SECRET_KEY``.
 """
 
 import datetime
+import importlib.util
 import os
 from pathlib import Path
 
@@ -121,6 +122,22 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
+# Past one database server (docs/scaling.md): DATABASE_REPLICA_URL names a PostgreSQL streaming replica of
+# DATABASE_URL. The customer pages' reads then go to it (ops/db_router.py); every write, login and throttle
+# check, the worker and the commands stay on the primary. Unset: one database, no router.
+if DATABASE_REPLICA_URL := env.str("DATABASE_REPLICA_URL", default=""):
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL on PostgreSQL (a streaming replica).")
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"].setdefault("CONN_HEALTH_CHECKS", True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the same test database
+    DATABASE_ROUTERS = ["ops.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+                      "ops.db_router.ReplicaReadsMiddleware")  # fmt: skip
+    # After a customer's write, the session reads from the primary this long (the replica may lag behind).
+    REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
+
 # Background work (e-mail, PDF rendering) is stored in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
@@ -179,8 +196,28 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded and rendered files (invoice PDFs) are private: MEDIA_ROOT is never served by URL,
 # only through views that check who is asking.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Stored files (invoice PDFs) go through Django's storage API only, so several instances share them: by default
+# a folder all of them mount (MEDIA_ROOT); with STORAGE_BUCKET an S3-compatible object store through
+# django-storages (`pip install '.[s3]'`; docs/scaling.md). Keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+# (boto3 reads them from the environment), the provider's address from STORAGE_ENDPOINT_URL.
+STORAGE_BUCKET = env.str("STORAGE_BUCKET", default="")
+DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if STORAGE_BUCKET:
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured("STORAGE_BUCKET needs django-storages with boto3: pip install '.[s3]'.")
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_BUCKET,
+            "endpoint_url": env.str("STORAGE_ENDPOINT_URL", default=None),  # None: AWS itself
+            "region_name": env.str("STORAGE_REGION", default=None),
+            "location": env.str("STORAGE_PREFIX", default=""),  # a folder inside the bucket
+            "default_acl": "private",  # invoices are never public: served only through the portal's views
+            "file_overwrite": True,  # a re-rendered PDF replaces the old one under the same name
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
