@@ -15,7 +15,8 @@ VERSION="${PG_VERSION:-$(ls /usr/lib/postgresql | sort -V | tail -n 1)}"
 PRIMARY=ebok_primary PRIMARY_PORT="${PRIMARY_PORT:-5434}"
 STANDBY=ebok_standby STANDBY_PORT="${STANDBY_PORT:-5435}"
 ctl() { pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$@"; }
-exists() { [[ -d "/etc/postgresql/$VERSION/$1" ]]; }
+# A cluster is its postgresql.conf: pg_dropcluster leaves conf.d behind when it holds our file.
+exists() { [[ -f "/etc/postgresql/$VERSION/$1/postgresql.conf" ]]; }
 running() { pg_lsclusters -h | awk -v c="$1" '$2 == c && $4 ~ /^online/ {found=1} END {exit !found}'; }
 wait_ready() { for _ in $(seq 1 60); do pg_isready -q -h 127.0.0.1 -p "$1" && return 0; sleep 0.5; done; return 1; }
 
@@ -59,7 +60,8 @@ status() {
 
 down() {
   for cluster in "$STANDBY" "$PRIMARY"; do
-    exists "$cluster" && pg_dropcluster --stop "$VERSION" "$cluster"
+    if exists "$cluster"; then pg_dropcluster --stop "$VERSION" "$cluster"; fi
+    rm -rf "/etc/postgresql/$VERSION/$cluster"
   done
   true
 }
