@@ -13,7 +13,7 @@ import re
 from django.utils.functional import empty
 
 from accounts.throttle import client_ip
-from ops import metrics
+from ops import logs, metrics
 
 logger = logging.getLogger("ebok.security")
 
@@ -39,7 +39,7 @@ def security_event(event, *, request=None, customer=None, user=None, region=None
     With `request`, its client address and view; its customer (customer_required) and logged-in user when
     not given. `region` and `code` name a customer that may not exist (a failed login, a password request).
     """
-    fields = {"event": event}
+    fields = {"event": event, "request_id": logs.request_id.get()}
     if request is not None:
         fields["ip"] = client_ip(request)
         if request.resolver_match is not None:

@@ -1,9 +1,10 @@
 """Log lines operators can search: one JSON object per line (or key=value text in development).
 
 Every record written while a request is handled carries that request's id (``request_id``), so a security
-event, an error and the request line it happened in are found together. Fields come from ``extra={"ebok":
-{...}}``; ops.middleware and ops.events write them. Nothing here decides what is safe to log: the callers
-pass only safe values (ops.events masks e-mail addresses and drops secret-looking fields).
+event, an error and the request line it happened in are found together: ops.events and ops.middleware put
+it into their records, and for any other record (Django's errors) the formatter takes it from the request
+being handled. Fields come from ``extra={"ebok": {...}}``. Nothing here decides what is safe to log: the
+callers pass only safe values (ops.events masks e-mail addresses and drops secret-looking fields).
 """
 
 import contextvars
@@ -21,9 +22,11 @@ def fields_of(record):
         "logger": record.name,
         "message": record.getMessage(),
     }
-    if current := request_id.get():
-        fields["request_id"] = current
     fields.update(getattr(record, "ebok", {}))
+    if fields.get("request_id") is None:
+        fields.pop("request_id", None)
+        if current := request_id.get():
+            fields["request_id"] = current
     return fields
 
 

@@ -13,8 +13,9 @@ import os
 
 from django.db import DatabaseError
 from django.db.models import Count
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 
 logger = logging.getLogger("ebok.ops")
@@ -96,12 +97,14 @@ class StateCollector:
         yield gauge
 
 
-def exposition():
-    """The text a scrape gets: every process's counters (or this one's) and the database's state."""
+def exposition(accept=""):
+    """What a scrape gets, and its content type: every process's counters (or this one's) and the database's
+    state, in the format the scraper's Accept header asks for (Prometheus's text format, or OpenMetrics)."""
     registry = CollectorRegistry()
     if path := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         MultiProcessCollector(registry, path=path)
     else:
         registry.register(REGISTRY)
     registry.register(StateCollector())
-    return generate_latest(registry)
+    encoder, content_type = choose_encoder(accept)
+    return encoder(registry), content_type

@@ -51,6 +51,7 @@ def request_log(get_response):
             view = view_name(request)
             metrics.observe_request(view, request.method, response.status_code, seconds)
             fields = {
+                "request_id": logs.request_id.get(),
                 "method": request.method,
                 "path": request.path,
                 "status": response.status_code,

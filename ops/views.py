@@ -12,7 +12,6 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from prometheus_client import CONTENT_TYPE_LATEST
 
 from ops import heartbeat, metrics
 
@@ -69,4 +68,5 @@ def may_scrape(request):
 def metrics_view(request):
     if not may_scrape(request):
         raise Http404  # as if there were no such address
-    return HttpResponse(metrics.exposition(), content_type=CONTENT_TYPE_LATEST)
+    body, content_type = metrics.exposition(request.headers.get("Accept", ""))
+    return HttpResponse(body, content_type=content_type)
