@@ -70,12 +70,13 @@ def security_event(event, *, request=None, customer=None, user=None, region=None
 
 def error_code(form):
     """The code of a bound form's first error not tied to a field ("invalid_login", "throttled"), else of
-    its first error; None for a valid or unbound form. Names why a staff login step was refused."""
+    its first error; None for a valid or unbound form, or one sent empty (no try: nothing was checked).
+    Names why a staff login step was refused."""
     if not form.is_bound or not form.errors:
         return None
     errors = form.errors.as_data()
-    first = errors.get("__all__") or next(iter(errors.values()))
-    return first[0].code or "invalid"
+    code = (errors.get("__all__") or next(iter(errors.values())))[0].code or "invalid"
+    return None if code == "required" else code
 
 
 def logged_in_user(request):

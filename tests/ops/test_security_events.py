@@ -167,3 +167,8 @@ def test_fields_named_like_secrets_are_dropped_and_addresses_masked(log):
     (event,) = log.events("test_event")
     assert {"password", "session_key", "token"}.isdisjoint(event)
     assert event["email"] == "j***@example.pl"
+
+
+def test_an_empty_staff_login_form_is_no_login_try(client, member, log):
+    client.post("/admin/login/", {"username": "", "password": ""})
+    assert log.events() == []
