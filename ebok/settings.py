@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ops.middleware.request_log",  # first: one log line and the metrics of every answer, with its request id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -267,6 +268,8 @@ SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True  # no script of the site r
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# Monitoring asks the application's own port over the private network, not through the TLS proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True  # nothing below the portal's host name is served over plain HTTP
 # HSTS preload lists a whole registrable domain: that is the company's decision for its apex domain,
 # not the portal's, so Django's reminder about it is silenced.
@@ -307,13 +310,21 @@ OTP_TOTP_THROTTLE_FACTOR = OTP_STATIC_THROTTLE_FACTOR = 0
 # console, where it would bury the development server's output and the e-mails `make run` prints.
 LOG_DIR = Path(env.str("LOG_DIR", default=str(VAR_DIR / "log")))
 LOG_DIR.mkdir(parents=True, exist_ok=True)
+# Everything else goes to the console (the journal under systemd): one JSON object per line, with a line per
+# request (ebok.request) and per security event (ebok.security); "text" (key=value) for a developer's console.
+# Fields and their meaning: docs/operations.md.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "ops.logs.JsonFormatter"},
+        "text": {"()": "ops.logs.TextFormatter"},
+    },
     "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
         "pdf_file": {
             "class": "logging.handlers.WatchedFileHandler",  # reopens the file after logrotate moved it
             "filename": str(LOG_DIR / "pdf.log"),
@@ -363,6 +374,11 @@ EBOK_CASE_DUE_DAYS = {
     "dane": env.int("CASE_DUE_DAYS_CONTACT", default=30),
     "wniosek": env.int("CASE_DUE_DAYS_REQUEST", default=30),
 }
+
+# /metrics answers only requests made straight from these addresses or networks (never through the proxy):
+# the Prometheus server's, comma-separated. Counters of several gunicorn workers are added up through
+# PROMETHEUS_MULTIPROC_DIR (docs/operations.md).
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 
 # E-invoices (issue 11): who the e-mail with each new invoice comes from and where a reply goes (the customer
 # service's mailbox, not the portal's no-reply sender). EINVOICE_REPLY_TO is a comma-separated list.
