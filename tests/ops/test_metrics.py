@@ -110,7 +110,7 @@ def test_the_counts_of_several_worker_processes_add_up(client, tmp_path, monkeyp
     """As under gunicorn with PROMETHEUS_MULTIPROC_DIR: each process counts in its own file, any one answers."""
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
     for times in (3, 4):
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [sys.executable, "-c", COUNT_IN_A_PROCESS, str(times)], cwd=ROOT, env=env, check=True, timeout=60
         )
     assert len(list(tmp_path.glob("counter_*.db"))) == 2
