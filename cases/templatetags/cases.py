@@ -17,3 +17,9 @@ def case_kind(value):
 def iso_date(value):
     """A date an e-mail's context keeps as text (JSON), back as a date for Django's localised formatting."""
     return datetime.date.fromisoformat(value)
+
+
+@register.filter
+def iso_datetime(value):
+    """A moment an e-mail's context keeps as ISO text, back as an aware datetime (shown in local time)."""
+    return datetime.datetime.fromisoformat(value)
