@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="List the digest and its recipients; send nothing.")
 
-    def handle(self, *args, dry_run, **options):
+    def handle(self, *args, dry_run, verbosity, **options):
         digest = digest_collect() if dry_run else digest_send()
         day = date_format(digest.day, "d.m.Y")
         if digest.earlier_run is not None:
@@ -29,7 +29,7 @@ class Command(BaseCommand):
                 _("Zestawienie z dnia %(day)s przygotowano już o %(at)s; nic nie wysłano.") % {"day": day, "at": at}
             )
             return
-        if self.verbosity > 1 or dry_run:
+        if verbosity > 1 or dry_run:
             for title, cases in ((_("nowe"), digest.new), (_("po terminie"), digest.overdue)):
                 for case in cases:
                     due = date_format(case.due_on, "d.m.Y")
