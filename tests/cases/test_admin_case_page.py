@@ -215,3 +215,16 @@ def test_the_case_page_costs_the_same_queries_however_long_the_thread(
         response = staff_client.get(page(busy))
     assert response.status_code == 200
     assert page_text(response.content.decode()).count("Notatka wewnętrzna — odbiorca jej nie widzi") == 6
+
+
+def test_the_case_page_marks_a_due_date_past_in_words(staff_client, owner):
+    import datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime.timedelta(days=-3)):
+        late = file_case(owner, kind=Case.Kind.OUTAGE)  # due a day after filing
+    html = staff_client.get(page(late)).content.decode()
+    assert re.search(
+        r'class="case-due case-due-overdue">\d\d\.\d\d\.\d{4} <strong>\(po terminie o 2 dni\)</strong>', html
+    )
