@@ -133,3 +133,10 @@ def test_two_staff_accounts_with_one_address_get_one_email(cases, staff):
     EmailDelivery.objects.all().delete()
     digest()
     assert EmailDelivery.objects.filter(kind="cases_digest", to__iexact="anna@cieplo.example").count() == 1
+
+
+def test_the_date_filters_of_the_emails_fail_silently_like_djangos():
+    from cases.templatetags.cases import iso_date, iso_datetime
+
+    assert iso_date("2026-12-02") == datetime.date(2026, 12, 2)
+    assert iso_date("") == iso_datetime("") == iso_datetime(None) == ""
