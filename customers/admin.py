@@ -269,7 +269,9 @@ class CustomerAdmin(admin.ModelAdmin):
                 )
         return None
 
-    @admin.action(description=_("Wyślij hasło jednorazowe na adres e-mail odbiorcy"))
+    # Like enrolling the address, sending a password is a step of the customer's way in: it needs the right to
+    # change customers. Without `permissions` Django offers an action to anyone who may only view the list.
+    @admin.action(description=_("Wyślij hasło jednorazowe na adres e-mail odbiorcy"), permissions=["change"])
     def send_one_time_password(self, request, queryset):
         sent = 0
         for customer in queryset.select_related("region"):
