@@ -170,6 +170,8 @@ class ComplaintForm(CaseForm):
         required=False,
         max_digits=12,
         decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         help_text=_("O ile, według Ciebie, faktura jest za wysoka; np. 123,45."),
         error_messages={
             "invalid": _("Wpisz kwotę w złotych, np. 123,45."),
@@ -241,6 +243,7 @@ class PowerForm(CaseForm):
         label=_("Wnioskowana moc zamówiona [MW]"),
         max_digits=10,
         decimal_places=4,
+        localize=True,
         help_text=_("W megawatach, najwyżej 4 miejsca po przecinku, np. 0,2750."),
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         error_messages={
