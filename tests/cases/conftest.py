@@ -94,7 +94,8 @@ def stored_files():
 
 def executable_bytes():
     """The start of a Windows program (an "MZ" header), whatever it is named."""
-    return b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200 + b"This program cannot be run"
+    header = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+    return header + b"\x00" * 200 + b"This program cannot be run in DOS mode."
 
 
 def fake_png_bytes():

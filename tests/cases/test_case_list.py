@@ -60,7 +60,8 @@ def test_it_is_paginated(owner_client, owner):
     second = owner_client.get(URL, {"strona": 2}).content.decode()
     assert "21 spraw" in first
     assert "Strona 1 z 2" in first
-    assert "JAW/2026/00021" in first and "JAW/2026/00001" not in first
+    assert "JAW/2026/00021" in first
+    assert "JAW/2026/00001" not in first
     assert "JAW/2026/00001" in second
 
 
