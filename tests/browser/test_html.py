@@ -53,6 +53,10 @@ def email_html():
         "password": "kotwica-mrówka-tramwaj-rower",
         "new_email": "n***@example.com",
         "customer": {"code": "001234-0001", "portal_code": "1234", "sub_code": "0001", "region": {"name": "Jaworzno"}},
+        "case_number": "JAW/2026/00042",
+        "case_kind": "reklamacja",
+        "case_due_on": "2026-12-04",
+        "case_path": "/sprawy/1b4e28ba-2fa1-11d2-883f-0016d3cca427/",
     }
     kinds = sorted(path.stem for path in (Path(settings.BASE_DIR) / "templates" / "emails").glob("*.html"))
     return {f"e-mail {kind}": render_to_string(f"emails/{kind}.html", context) for kind in kinds if kind != "base"}
