@@ -13,7 +13,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import limits
@@ -43,7 +43,7 @@ class MultipleFileField(forms.FileField):
 
 
 def files_help():
-    return _gettext(
+    return gettext(
         "Najwyżej %(count)d plików PDF, JPEG lub PNG, każdy do %(size)d MB (np. skan pisma, zdjęcie licznika)."
     ) % {"count": limits.CASE_FILES_PER_MESSAGE, "size": limits.CASE_FILE_MAX_BYTES // (1024 * 1024)}
 
@@ -112,7 +112,7 @@ class PointChoiceField(forms.ModelChoiceField):
         if point.ordered_power_mw is None:
             return f"{point.identifier} — {point.address}"
         power = formats.number_format(point.ordered_power_mw, decimal_pos=4)
-        return _gettext("%(identifier)s — %(address)s (moc zamówiona %(power)s MW)") % {
+        return gettext("%(identifier)s — %(address)s (moc zamówiona %(power)s MW)") % {
             "identifier": point.identifier,
             "address": point.address,
             "power": power,
@@ -148,7 +148,7 @@ class OutageForm(CaseForm):
         self.fields["point"].queryset = customer.metering_points.order_by("identifier")
 
     def subject(self):
-        return _gettext("Brak ogrzewania: %(point)s") % {"point": self.cleaned_data["point"]}
+        return gettext("Brak ogrzewania: %(point)s") % {"point": self.cleaned_data["point"]}
 
     def details(self):
         return {"point": self.cleaned_data["point"]}
@@ -158,7 +158,7 @@ class LineChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, line):
         from invoices.templatetags.money import zl
 
-        return f"{line.position}. {line.name} — {zl(line.net_value)} {_gettext('netto')}"
+        return f"{line.position}. {line.name} — {zl(line.net_value)} {gettext('netto')}"
 
 
 class ComplaintForm(CaseForm):
@@ -227,7 +227,7 @@ class ComplaintForm(CaseForm):
         return cleaned
 
     def subject(self):
-        return _gettext("Reklamacja faktury %(number)s") % {"number": self.invoice.number}
+        return gettext("Reklamacja faktury %(number)s") % {"number": self.invoice.number}
 
     def details(self):
         return {"invoice": self.invoice, "disputed_amount": self.cleaned_data["disputed_amount"]}
@@ -301,7 +301,7 @@ class PowerForm(CaseForm):
 
     def subject(self):
         data = self.cleaned_data
-        return _gettext("Zmiana mocy zamówionej: %(point)s, %(power)s MW od %(day)s") % {
+        return gettext("Zmiana mocy zamówionej: %(point)s, %(power)s MW od %(day)s") % {
             "point": data["point"].identifier,
             "power": formats.number_format(data["requested_power_mw"], decimal_pos=4),
             "day": formats.date_format(data["requested_from"], "d.m.Y"),
@@ -367,7 +367,7 @@ class ContactForm(CaseForm):
         return cleaned
 
     def subject(self):
-        return _gettext("Zmiana danych kontaktowych")
+        return gettext("Zmiana danych kontaktowych")
 
     def details(self):
         return {name: self.cleaned_data[name] for name in ("contact_phone", "contact_email", "contact_address")}
