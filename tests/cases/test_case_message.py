@@ -82,8 +82,8 @@ def test_after_30_days_a_closed_case_takes_no_message(client, owner, owner_case)
         ([upload("faktura.pdf", executable_bytes())], "Plik „faktura.pdf” nie jest dokumentem PDF ani zdjęciem"),
         ([upload("licznik.png", fake_png_bytes())], "Plik „licznik.png” nie jest dokumentem PDF ani zdjęciem"),
         (
-            [upload("skan.pdf", pdf_bytes() + b"\0" * (limits.CASE_FILE_MAX_BYTES + 1 - len(pdf_bytes())))],
-            "Plik „skan.pdf” ma 10,0\xa0MB, a można dołączyć najwyżej 10,0\xa0MB.",
+            [upload("skan.pdf", pdf_bytes() + b"\0" * (limits.CASE_FILE_MAX_BYTES + 512 * 1024 - len(pdf_bytes())))],
+            "Plik „skan.pdf” ma 10,5\xa0MB, a można dołączyć najwyżej 10,0\xa0MB.",
         ),
         ([upload(f"s{n}.pdf", pdf_bytes()) for n in range(6)], "najwyżej 5 plików"),
         ([upload("ok.pdf", pdf_bytes()), upload("program.exe.pdf", executable_bytes())], "„program.exe.pdf”"),
