@@ -27,13 +27,13 @@ from cases.models import REOPEN_DAYS, Attachment, Case, Message
 from invoices.models import Invoice
 
 PER_PAGE = 20
-# The kinds a customer files, in the order of the choice page: the form, its URL name and its template.
-KIND_FORMS = {
-    Case.Kind.OUTAGE: (forms.OutageForm, "cases:new_outage"),
-    Case.Kind.COMPLAINT: (forms.ComplaintForm, "cases:new_complaint"),
-    Case.Kind.POWER: (forms.PowerForm, "cases:new_power"),
-    Case.Kind.CONTACT: (forms.ContactForm, "cases:new_contact"),
-    Case.Kind.OTHER: (forms.OtherForm, "cases:new_other"),
+# The kinds a customer files, in the order of the choice page, with the URL name of each one's form.
+KIND_URLS = {
+    Case.Kind.OUTAGE: "cases:new_outage",
+    Case.Kind.COMPLAINT: "cases:new_complaint",
+    Case.Kind.POWER: "cases:new_power",
+    Case.Kind.CONTACT: "cases:new_contact",
+    Case.Kind.OTHER: "cases:new_other",
 }
 
 
@@ -82,9 +82,9 @@ def case_list(request):
 def case_new(request):
     """The choice of kind: a fieldset of radio buttons that leads to the kind's form (no JavaScript)."""
     chosen = request.GET.get("rodzaj")
-    if chosen in KIND_FORMS:
-        return redirect(KIND_FORMS[chosen][1])
-    kinds = [(kind.value, kind.label, settings.EBOK_CASE_DUE_DAYS[kind]) for kind in KIND_FORMS]
+    if chosen in KIND_URLS:
+        return redirect(KIND_URLS[chosen])
+    kinds = [(kind.value, kind.label, settings.EBOK_CASE_DUE_DAYS[kind]) for kind in KIND_URLS]
     context = {"kinds": kinds, "error": chosen is not None, "emergency_phone": settings.EBOK_EMERGENCY_PHONE}
     return render(request, "cases/new.html", context, status=400 if chosen is not None else 200)
 
@@ -113,10 +113,11 @@ def _file(request, form_class, template, **form_kwargs):
             except BaseException:
                 limit.refund()
                 raise
-            messages.success(
-                request,
-                _("Przyjęto sprawę %(number)s. Potwierdzenie z numerem wysłano e-mailem.") % {"number": case.number},
-            )
+            if request.customer.email:
+                filed = _("Przyjęto sprawę %(number)s. Potwierdzenie z numerem wysłano e-mailem.")
+            else:  # staff cleared the address: the receipt has nowhere to go (accounts.emails)
+                filed = _("Przyjęto sprawę %(number)s.")
+            messages.success(request, filed % {"number": case.number})
             return redirect("cases:detail", case.public_id)
     else:
         form = form_class(customer=request.customer, **form_kwargs)

@@ -67,3 +67,10 @@ def test_it_checks_ownership(client, sibling, owner):
 def test_every_post_needs_the_csrf_token(csrf_client):
     assert post(csrf_client).status_code == 403
     assert not Case.objects.exists()
+
+
+def test_without_an_address_the_page_promises_no_receipt(owner_client, owner):
+    owner.email = ""
+    owner.save(update_fields=["email"])
+    page = owner_client.get(post(owner_client)["Location"]).content.decode()
+    assert "Przyjęto sprawę JAW/2026/00001.</p>" in page
