@@ -196,8 +196,8 @@ def case_detail(request, public_id):
     return _detail_page(request, case, forms.MessageForm(customer=request.customer))
 
 
+@customer_required  # first: a visitor is sent to the way in, a customer's GET is a 405
 @require_POST
-@customer_required
 def case_message(request, public_id):
     """The customer's message with files: an answered case goes back to the office, a case closed less than
     REOPEN_DAYS ago opens again; later a new case is needed."""
@@ -238,8 +238,8 @@ def _too_late():
     }
 
 
+@customer_required  # first: a visitor is sent to the way in, a customer's GET is a 405
 @require_POST
-@customer_required
 def case_close(request, public_id):
     case = _get_case_for_customer(request, public_id)
     if case.is_open:
