@@ -63,8 +63,10 @@ def visited_pages():
 
 def _keep_html(route, pages):
     """Passes a page's response on to the browser, keeping its body first (once the browser has moved on
-    to the next page, Playwright no longer has it)."""
-    if route.request.resource_type != "document":
+    to the next page, Playwright no longer has it). A form with files goes on untouched: Chromium does not
+    hand an intercepted request's file contents over, so fetching it again would send the files empty."""
+    multipart = route.request.headers.get("content-type", "").startswith("multipart/form-data")
+    if route.request.resource_type != "document" or multipart:
         route.continue_()
         return
     response = route.fetch(max_redirects=0)

@@ -59,3 +59,45 @@ def media_root(settings, tmp_path):
 @pytest.fixture
 def owner_case(owner):
     return file_case(owner)
+
+
+@pytest.fixture
+def foreign_cases(sibling, stranger):
+    """A case of the sub-customer of the same code and one of the same code in the other region."""
+    return [file_case(sibling, body="Sprawa pododbiorcy"), file_case(stranger, body="Sprawa z innego regionu")]
+
+
+@pytest.fixture
+def csrf_client(owner):
+    """A logged-in owner whose POSTs are checked for the CSRF token, as a browser's are."""
+    from django.test import Client
+
+    from tests.conftest import log_in
+
+    return log_in(Client(enforce_csrf_checks=True), owner)
+
+
+def stored_files():
+    """Every file under cases/ in the storage (MEDIA_ROOT of the test)."""
+    from django.core.files.storage import default_storage
+
+    def walk(folder):
+        if not default_storage.exists(folder):
+            return
+        folders, files = default_storage.listdir(folder)
+        yield from (f"{folder}/{name}" for name in files)
+        for sub in folders:
+            yield from walk(f"{folder}/{sub}")
+
+    return sorted(walk("cases"))
+
+
+def executable_bytes():
+    """The start of a Windows program (an "MZ" header), whatever it is named."""
+    header = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+    return header + b"\x00" * 200 + b"This program cannot be run in DOS mode."
+
+
+def fake_png_bytes():
+    """A PNG's signature followed by something else: not an image."""
+    return b"\x89PNG\r\n\x1a\n" + b"<script>alert(1)</script>" * 10

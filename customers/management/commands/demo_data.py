@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from customers.demo import DemoExport, ExportWriter, add_months
+from customers.demo.cases import add_demo_cases_for_logins
 from customers.demo.fa3 import KsefWriter
 from customers.demo.logins import enrol_demo_customers, print_demo_logins
 from customers.importer.run import billing_import
@@ -139,6 +140,7 @@ class Command(BaseCommand):
                     self._check(ksef_import(paths=[folder], region=region, started_by="demo_data"))
             # Addresses as if staff had enrolled them; a known password only on a development machine.
             enrol_demo_customers(set_password=settings.DEBUG)
+            add_demo_cases_for_logins()
 
     def _check(self, run):
         if run.result != ImportRun.Result.OK:
