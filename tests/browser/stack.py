@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import environ
@@ -76,7 +76,7 @@ class Stack:
     url: str
     mailbox: Mailbox
     environment: dict
-    logs: dict = field(default_factory=dict)
+    logs: dict  # name: path of each process's output
 
     def manage(self, *arguments):
         """Runs `manage.py` with the stack's settings; its output, or an AssertionError with it."""
@@ -107,7 +107,7 @@ def _environment(database_url, folder, *, web_port, smtp_port):
     """Production settings (README: Production) but for TLS, which a proxy in front would terminate."""
     return {
         "PATH": os.environ["PATH"],
-        "HOME": os.environ.get("HOME", str(folder)),
+        "HOME": str(folder),  # gunicorn's control socket goes under it: two runs at once must not share one
         "LANG": "C.UTF-8",
         "TMPDIR": os.environ.get("TMPDIR", "/tmp"),  # noqa: S108 - the system's default, passed on
         "DJANGO_SETTINGS_MODULE": "ebok.settings",
@@ -193,12 +193,15 @@ def running_stack(folder, server_url):
         environment = _environment(database_url, folder, web_port=web_port, smtp_port=smtp.port)
         collecting = _start([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], environment,
                             folder / "log" / "collectstatic.log")  # fmt: skip
-        _manage(environment, "migrate", "--no-input", "-v0")
-        # Six customers, 13 months: invoices, readings and payments of every kind in about 4 s.
-        _manage(environment, "demo_data", "--customers", "6", "--months", "13", "--output", str(folder / "export"))
-        assert collecting.wait(timeout=120) == 0, (folder / "log" / "collectstatic.log").read_text()
-        stack = Stack(url=f"http://127.0.0.1:{web_port}", mailbox=mailbox, environment=environment)
-        stack.logs = {"gunicorn": folder / "log" / "gunicorn.log", "db_worker": folder / "log" / "db_worker.log"}
+        try:
+            _manage(environment, "migrate", "--no-input", "-v0")
+            # Six customers, 13 months: invoices, readings and payments of every kind in about 4 s.
+            _manage(environment, "demo_data", "--customers", "6", "--months", "13", "--output", str(folder / "export"))
+            assert collecting.wait(timeout=120) == 0, (folder / "log" / "collectstatic.log").read_text()
+        finally:
+            _stop(collecting)
+        logs = {"gunicorn": folder / "log" / "gunicorn.log", "db_worker": folder / "log" / "db_worker.log"}
+        stack = Stack(url=f"http://127.0.0.1:{web_port}", mailbox=mailbox, environment=environment, logs=logs)
         web = [sys.executable, "-m", "gunicorn", "ebok.wsgi", "--bind", f"127.0.0.1:{web_port}", "--workers", "2",
                "--access-logfile", "-"]  # fmt: skip
         worker = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"]
