@@ -55,7 +55,7 @@ class Mailbox:
             self._arrived.notify_all()
         return "250 Message accepted for delivery"
 
-    def wait_for(self, to, subject_contains, timeout=30):
+    def wait_for(self, to, subject_contains, timeout=60):
         """The first message to `to` whose subject contains `subject_contains`, once the worker has sent it."""
 
         def found():

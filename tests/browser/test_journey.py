@@ -101,7 +101,7 @@ def new_tab(browser):
 
     def new_tab():
         context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="pl-PL", accept_downloads=True)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)  # a loaded CI machine renders a PDF slowly
         contexts.append(context)
         tab = context.new_page()
         tab.problems = []
