@@ -192,7 +192,8 @@ USE_TZ = True
 # numbers with a decimal comma.
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# collectstatic writes here and WhiteNoise serves from here (with DEBUG off).
+STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded and rendered files (invoice PDFs) are private: MEDIA_ROOT is never served by URL,
 # only through views that check who is asking.

@@ -110,6 +110,20 @@ def log_in(page, base_url, password=PASSWORD):
     page.wait_for_url("**/pulpit/")
 
 
+# WCAG 2.1 A/AA, and axe's best practices besides (unique landmarks, heading order, one h1, content in landmarks…).
+WCAG_21_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": WCAG_21_AA_TAGS}}
+AXE_RULES = {"runOnly": {"type": "tag", "values": [*WCAG_21_AA_TAGS, "best-practice"]}}
+
+
+def accessibility_problems(page, rules=AXE_RULES):
+    """axe-core's findings on the page as loaded now: one line per rule broken, with an example element."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page, options=rules).response["violations"]
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})" for v in violations]
+
+
 @pytest.fixture
 def customer(committed_regions, live_server):
     """A customer with realistic long data: two years of monthly invoices with long numbers (the newest from

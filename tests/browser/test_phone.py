@@ -5,7 +5,7 @@ Needs Debian's `chromium` (`.ci/run` installs it); elsewhere these tests are ski
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, PUBLIC_PAGES, log_in, needs_chromium
+from tests.browser.conftest import PASSWORD, PUBLIC_PAGES, accessibility_problems, log_in, needs_chromium
 
 pytestmark = needs_chromium
 
@@ -70,17 +70,6 @@ def test_public_documents_fit_a_phone(phone, live_server, committed_regions, pat
     phone.goto(live_server.url + path)
     assert fits_the_screen(phone)
     assert phone.problems == []
-
-
-# WCAG 2.1 A/AA and axe's best practices besides (unique landmarks, heading order, one h1, content in landmarks…).
-AXE_RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}
-
-
-def accessibility_problems(page):
-    from axe_playwright_python.sync_playwright import Axe
-
-    violations = Axe().run(page, options=AXE_RULES).response["violations"]
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})" for v in violations]
 
 
 def test_every_page_meets_wcag_2_1_aa_and_best_practices_by_axe(phone, live_server, customer):
