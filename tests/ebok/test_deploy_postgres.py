@@ -76,7 +76,7 @@ def manage(*arguments, database_url, **environment):
 
 
 @pytest.fixture(scope="module")
-def server(django_db_blocker, tmp_path_factory):
+def server(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         if not cursor.fetchone()[0]:
@@ -92,13 +92,13 @@ def server(django_db_blocker, tmp_path_factory):
         server.make_database(server.database)
         migrated = manage("migrate", "--no-input", database_url=server.url("owner"), MEDIA_ROOT=str(media))
         assert migrated.returncode == 0, migrated.stderr
-        # The billing export and the KSeF files of three customers, loaded by import_billing and import_ksef.
-        loaded = manage("demo_data", "--customers", "3", database_url=server.url("import"), MEDIA_ROOT=str(media))
+        # The billing export and KSeF files of six customers (demo_data's least): import_billing, import_ksef.
+        loaded = manage("demo_data", "--customers", "6", database_url=server.url("import"), MEDIA_ROOT=str(media))
         assert loaded.returncode == 0, loaded.stderr
         server.media = media
         yield server
     finally:
-        with server.connect() as admin:
+        with server.connect(database="postgres") as admin:
             for name in (server.database, server.restored):
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             for role in server.roles.values():
@@ -155,15 +155,11 @@ def test_roles_without_a_grant_cannot_connect(server):
     with server.connect() as admin:
         admin.execute(f"CREATE ROLE \"{server.roles['web']}_other\" LOGIN PASSWORD 'other'")
     try:
-        url = (
-            server.url()
-            .replace(quote(server.user), quote(server.roles["web"]) + "_other")
-            .replace(quote(server.password) + "@", "other@")
-        )
+        url = f"postgres://{server.roles['web']}_other:other@{server.host}:{server.port}/{server.database}"
         with pytest.raises(psycopg.OperationalError, match="permission denied"):
             psycopg.connect(url)
     finally:
-        with server.connect() as admin:
+        with server.connect(database="postgres") as admin:
             admin.execute(f'DROP ROLE "{server.roles["web"]}_other"')
 
 
@@ -210,7 +206,7 @@ def test_a_backup_restores_into_a_fresh_database_and_folder(server, tmp_path):
         counts = table_counts(original)
         assert counts["customers_customer"] > 0
         assert table_counts(copy) == counts
-        row = "SELECT number, gross_amount, ksef_number FROM invoices_invoice ORDER BY number"
+        row = "SELECT number, gross, ksef_number, ksef_xml FROM invoices_invoice ORDER BY number, id"
         assert copy.execute(row).fetchall() == original.execute(row).fetchall()
         # The web role works on the restored tables (the database's default privileges), the next id is free.
         with copy.transaction():
