@@ -235,3 +235,28 @@ def test_a_damaged_backup_is_refused_before_anything_is_restored(server, tmp_pat
     assert restore.returncode != 0
     assert "FAILED" in restore.stdout + restore.stderr
     assert not (tmp_path / "media").exists()
+
+
+def test_an_upgrade_is_rolled_back_to_the_migrations_before_it(server, tmp_path):
+    """The guide's rollback: the state saved before an upgrade (showmigrations), then the upgrade's migrations,
+    then deploy/rollback-migrations.sh with that state puts back exactly the apps that moved."""
+    owner = server.url("owner")
+    try:
+        assert manage("migrate", "sessions", "zero", database_url=owner).returncode == 0  # the release before
+        before = tmp_path / "migrations-before.txt"
+        before.write_text(manage("showmigrations", database_url=owner).stdout)
+        assert manage("migrate", "--no-input", database_url=owner).returncode == 0  # the upgrade
+        environment = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+        environment.update(DATABASE_URL=owner, DJANGO_SETTINGS_MODULE="tests.settings")
+        environment["MANAGE"] = f"{sys.executable} manage.py"
+        rollback = subprocess.run(  # noqa: S603
+            [DEPLOY / "rollback-migrations.sh", before], cwd=ROOT, env=environment, capture_output=True, text=True
+        )
+        assert rollback.returncode == 0, rollback.stderr
+        step = f"+ {sys.executable} manage.py migrate sessions zero"
+        assert rollback.stdout.splitlines() == [step, "Apps moved back: 1."]
+        assert manage("showmigrations", database_url=owner).stdout == before.read_text()
+        with server.connect("web") as web:
+            assert web.execute("SELECT to_regclass('django_session')").fetchone()[0] is None
+    finally:
+        manage("migrate", "--no-input", database_url=owner)
