@@ -254,7 +254,9 @@ def test_an_upgrade_is_rolled_back_to_the_migrations_before_it(server, tmp_path)
         )
         assert rollback.returncode == 0, rollback.stderr
         step = f"+ {sys.executable} manage.py migrate sessions zero"
-        assert rollback.stdout.splitlines() == [step, "Apps moved back: 1."]
+        lines = rollback.stdout.splitlines()
+        assert [line for line in lines if line.startswith("+ ")] == [step]
+        assert lines[-1] == "Apps moved back: 1."
         assert manage("showmigrations", database_url=owner).stdout == before.read_text()
         with server.connect("web") as web:
             assert web.execute("SELECT to_regclass('django_session')").fetchone()[0] is None
