@@ -15,6 +15,9 @@ from django.utils import translation
 
 from customers.models import Customer, MeteringPoint, Region
 
+# A test that makes a PDF where WeasyPrint cannot load is a skip, not a failure (but in CI): tests/environment.py.
+from tests.environment import pytest_runtest_makereport, pytest_runtest_setup  # noqa: F401
+
 PASSWORD = "correct horse battery staple"
 
 

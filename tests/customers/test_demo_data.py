@@ -32,6 +32,7 @@ from invoices.models import Invoice, InvoiceLine, Payment
 from invoices.pdf import render_pdf
 from invoices.validators import ksef_number_ok, nrb_checksum_ok
 from tests.conftest import log_in, text_of
+from tests.environment import needs_program
 
 REGIONS = ("jaworzno", "bedzin-czeladz-sosnowiec")
 
@@ -376,7 +377,7 @@ def decode_qr(pdf, tmp_path):
 
 
 PDFTOPPM = shutil.which("pdftoppm")
-needs_raster = pytest.mark.skipif(PDFTOPPM is None, reason="pdftoppm (poppler-utils) is not installed")
+needs_raster = needs_program("pdftoppm", "poppler-utils")  # skipped where missing, but in CI
 
 
 def test_every_ksef_invoice_page_shows_its_verification_code(demo, client):

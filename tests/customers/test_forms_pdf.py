@@ -2,7 +2,6 @@
 
 import datetime
 import io
-import os
 import shutil
 import subprocess
 
@@ -18,6 +17,7 @@ from customers.documents import FORMS
 from customers.services import einvoice_consent_record
 from tests.conftest import log_in
 from tests.ebok.test_pages import Page
+from tests.environment import needs_program
 
 SLUGS = list(FORMS)
 TITLES = {
@@ -176,7 +176,7 @@ def test_an_unavailable_weasyprint_gives_a_503_page(client, db, monkeypatch):
 PDFFONTS = shutil.which("pdffonts")
 
 
-@pytest.mark.skipif(PDFFONTS is None and not os.environ.get("CI"), reason="poppler-utils (pdffonts) is not installed")
+@needs_program("pdffonts", "poppler-utils")
 @pytest.mark.parametrize("slug", SLUGS)
 def test_the_pdf_embeds_the_invoices_font(owner_client, slug, tmp_path):
     path = tmp_path / "form.pdf"
@@ -219,9 +219,7 @@ def test_the_footer_and_the_contact_page_lead_to_the_documents_page(client, db):
 JAVA = shutil.which("java")
 
 
-@pytest.mark.skipif(
-    JAVA is None and not os.environ.get("CI"), reason="Java is not installed: the Nu HTML Checker needs it"
-)
+@needs_program("java", "default-jre-headless")  # the Nu HTML Checker runs on Java
 def test_the_documents_and_account_pages_are_valid_html(client, owner, tmp_path):
     import json
     from pathlib import Path

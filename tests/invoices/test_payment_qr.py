@@ -18,10 +18,11 @@ from PIL import Image
 
 from invoices import payment_qr, services
 from invoices.models import Invoice
+from tests.environment import needs_program
 from tests.invoices.conftest import OWNER_ACCOUNT, make_invoice, make_payment
 
 PDFTOPPM = shutil.which("pdftoppm")
-needs_raster = pytest.mark.skipif(PDFTOPPM is None, reason="pdftoppm (poppler-utils) is not installed")
+needs_raster = needs_program("pdftoppm", "poppler-utils")  # skipped where missing, but in CI
 SELLER_NIP = "6320000068"  # Jaworzno's seller (customers/migrations/0002_seed_regions.py)
 RECIPIENT = "Spółka Ciepłowniczo"  # "Spółka Ciepłowniczo-Energetyczna Jaworzno III Sp. z o.o." in 20 characters
 PAY_IMG = re.compile(r'<img class="pay-qr__code" src="data:image/png;base64,([^"]+)" alt="([^"]+)">')

@@ -4,23 +4,20 @@ wraps only after its dashes.
 """
 
 import datetime
-import os
 import re
 import shutil
 import subprocess
 
-import pytest
 from django.template.loader import render_to_string
 
 from invoices import services
 from invoices.pdf import render_pdf
 from invoices.statement import build_statement
+from tests.environment import needs_program
 from tests.invoices.conftest import make_invoice, make_ksef_invoice, make_payment
 
 PDFTOTEXT = shutil.which("pdftotext")
-pytestmark = pytest.mark.skipif(
-    PDFTOTEXT is None and not os.environ.get("CI"), reason="pdftotext is not installed (apt-get install poppler-utils)"
-)
+pytestmark = needs_program("pdftotext", "poppler-utils")  # skipped where missing, but in CI
 KSEF_NUMBER = "5265877635-20250826-0100001AF629-AF"
 
 

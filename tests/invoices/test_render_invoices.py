@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from invoices.models import Invoice
+from tests.environment import needs_pdf_libraries
 from tests.invoices.conftest import make_invoice
 
 
@@ -88,6 +89,7 @@ def test_a_broken_invoice_is_reported_and_the_rest_rendered(invoices, monkeypatc
 
 
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="worker processes need a database they can share")
+@needs_pdf_libraries  # the workers are processes of their own
 def test_it_renders_in_parallel_processes(django_db_setup, committed_regions, django_db_blocker, media_root):
     """As an operator runs it: `manage.py render_invoices --workers 2` in a process of its own. Forking the
     test process itself would copy the threads of the browser tests (Playwright, the live server) into the
