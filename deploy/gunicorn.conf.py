@@ -43,6 +43,9 @@ errorlog = "-"  # to stderr: journald keeps it (journalctl -u ebok-web)
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 capture_output = True
 proc_name = "ebok-web"
+# gunicorn 25+ opens a control socket under $HOME by default, one path for every instance on the machine and
+# outside the unit's writable paths: systemd (systemctl reload/restart) is how eBOK's processes are managed.
+control_socket_disable = True
 # Code is loaded in each worker, not in the master: `systemctl reload ebok-web` (HUP) starts workers on the
 # new code after an upgrade without dropping a request.
 preload_app = False
