@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "invoices",
     "consumption",
     "ops",
+    "outages",
 ]
 
 MIDDLEWARE = [

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("invoices.urls")),  # faktury/ and rozliczenia/
     path("zuzycie-ciepla/", include("consumption.urls")),
+    path("", include("outages.urls")),
 ]
