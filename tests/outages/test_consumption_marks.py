@@ -30,7 +30,9 @@ def test_periods_touched_by_an_outage_are_marked_and_the_outage_is_listed(owner_
     outage_publish(outage=outage)
     html = owner_client.get("/zuzycie-ciepla/?rok=2026").content.decode()
     assert rows(html) == [("01.03.2026", False), ("01.02.2026", True), ("01.01.2026", True)]
-    assert "Awaria: Awaria magistrali (ogrzewanie i ciepła woda), 30.01.2026 08:00 – 02.02.2026 08:00" in page_text(html)
+    assert "Awaria: Awaria magistrali (ogrzewanie i ciepła woda), 30.01.2026 08:00 – 02.02.2026 08:00" in page_text(
+        html
+    )
 
 
 def test_a_draft_or_another_customers_outage_marks_nothing(owner_client, owner, point, sibling_point):

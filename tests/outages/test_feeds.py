@@ -35,7 +35,11 @@ def test_the_atom_feed_is_valid_and_has_every_published_outage(client, outages):
     assert feed.version == "atom10"
     assert feed.feed.title == "Awarie i wyłączenia — SCE Jaworzno III"
     titles = {entry.title for entry in feed.entries}
-    assert titles == {"Awaria sieci przy ul. Grunwaldzkiej", "Przegląd letni sieci — Osiedle Stałe", "Przyłączenie budynku"}
+    assert titles == {
+        "Awaria sieci przy ul. Grunwaldzkiej",
+        "Przegląd letni sieci — Osiedle Stałe",
+        "Przyłączenie budynku",
+    }
     entry = next(e for e in feed.entries if e.title == "Przegląd letni sieci — Osiedle Stałe")
     assert entry.id == f"urn:uuid:{outages[1].public_id}"
     assert entry.link.endswith(f"/awarie-i-wylaczenia/#awaria-{outages[1].public_id}")

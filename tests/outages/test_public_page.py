@@ -40,13 +40,12 @@ def test_a_draft_is_not_shown(client, owner, point):
 
 
 def test_current_upcoming_and_recently_ended_are_apart(client, owner, point):
-    now = timezone.now()
+    now, day = timezone.now(), datetime.timedelta(days=1)
     planned = make_outage(owner.region, [point], kind="planned", title="Przegląd letni sieci",
-                          starts_at=now + datetime.timedelta(days=20), expected_end=now + datetime.timedelta(days=22))  # fmt: skip
+                          starts_at=now + 20 * day, expected_end=now + 22 * day)  # fmt: skip
     ended = make_outage(owner.region, [point], title="Wyciek przy ul. Mickiewicza",
-                        starts_at=now - datetime.timedelta(days=2), ended_at=now - datetime.timedelta(days=1))  # fmt: skip
-    old = make_outage(owner.region, [point], title="Dawna awaria",
-                      starts_at=now - datetime.timedelta(days=30), ended_at=now - datetime.timedelta(days=29))  # fmt: skip
+                        starts_at=now - 2 * day, ended_at=now - day)  # fmt: skip
+    old = make_outage(owner.region, [point], title="Dawna awaria", starts_at=now - 30 * day, ended_at=now - 29 * day)
     for outage in (planned, ended, old):
         outage_publish(outage=outage)
     text = page_text(client.get(URL).content.decode())
