@@ -63,6 +63,27 @@ def einvoice_consent_withdrawn(*, consent, email_changed=False):
     return _queue("einvoice_consent_withdrawn", to=to, customer=consent.customer, context=context)
 
 
+def case_filed(*, case):
+    """The receipt of a new case: its number, kind and due date, and a link to it behind the login."""
+    return _queue("case_filed", to=case.customer.email, customer=case.customer, context=_case(case))
+
+
+def case_answered(*, case):
+    """The notice that the office answered: a link only; the answer itself stays in the portal, where only
+    the logged-in customer reads it (an e-mail may be read by anyone with access to the mailbox)."""
+    return _queue("case_answered", to=case.customer.email, customer=case.customer, context=_case(case))
+
+
+def _case(case):
+    """What a case's notice shows: never the content of the case, its messages or notes."""
+    return {
+        "case_number": case.number,
+        "case_kind": case.kind,
+        "case_due_on": case.due_on.isoformat(),
+        "case_path": reverse("cases:detail", args=[case.public_id]),
+    }
+
+
 def einvoice(*, delivery, pdf, filename, transfer):
     """The e-invoice e-mail of `delivery` (invoices.EinvoiceDelivery), built by the worker that sends and records
     it (invoices/einvoice.py: queued by the import, not here). The invoice's PDF is attached; the transfer QR
@@ -233,6 +254,7 @@ def _build_in_language(delivery, customer):
         "customer": customer,
         "company": settings.EBOK_COMPANY,
         "base_url": settings.EBOK_BASE_URL,
+        "emergency_phone": settings.EBOK_EMERGENCY_PHONE,
         "validity_hours": otp_text.validity_hours(),
     }
     if customer is not None:

@@ -106,6 +106,31 @@ def delay_after(failures):
 # checks a few periods; 30 an hour keeps one session from holding a core busy.
 STATEMENTS_PER_CUSTOMER = Rule(30, 3600, _("zestawienia PDF jednego odbiorcy"), _("Zbyt wiele zestawień PDF."))
 
+# -- Cases (Sprawy) -------------------------------------------------------------------------------
+# New cases per customer a day. An outage, a complaint and a request or two is a busy day for a
+# housing cooperative with several buildings; 10 leaves room for that and keeps a script (or a stolen
+# session) from burying the office's queue, where every case is read by a person within its deadline.
+CASES_PER_CUSTOMER = Rule(
+    10, 24 * 3600, _("nowe sprawy jednego odbiorcy"), _("W ciągu doby złożono już 10 spraw: to limit na jeden dzień.")
+)
+
+# Messages in cases per customer a day (the filing's first message is counted with the case above).
+# A conversation with the office is a few messages a day; 50 never stops one and stops a flood.
+CASE_MESSAGES_PER_CUSTOMER = Rule(
+    50, 24 * 3600, _("wiadomości w sprawach jednego odbiorcy"), _("Zbyt wiele wiadomości w sprawach.")
+)
+
+# Attachments. A scan of a signed letter or an invoice is under 1 MB, a phone photo of a meter 2–5 MB;
+# 10 MB each and 5 a message is what the issue sets and fits any document a case needs.
+CASE_FILE_MAX_BYTES = 10 * 1024 * 1024
+CASE_FILES_PER_MESSAGE = 5
+# Storage budget per customer: files added in the last 30 days, at most 100 MB (ten messages full of
+# photos). Files are kept for years with the case, so without a budget one account could fill the
+# disk that also holds every invoice PDF; the window lets a customer who needed much one month send
+# again the next. Over it: a clear message, nothing stored.
+CASE_FILES_BUDGET_BYTES = 100 * 1024 * 1024
+CASE_FILES_BUDGET_DAYS = 30
+
 # IPv6: a client is its /64 network (throttle.ip_key: one line gets a whole /64), but a line is often
 # given a /48, which holds 65,536 /64s, each with a budget of its own under a per-IP rule. So each rule
 # "per client IP" (PASSWORD_REQUESTS_PER_IP, FAILED_LOGINS_PER_IP, STAFF_LOGIN_FAILURES_PER_IP) also
@@ -163,6 +188,8 @@ RULES = [
     FAILED_LOGINS_PER_IP,
     FAILED_LOGINS_PER_CUSTOMER_IP,
     STATEMENTS_PER_CUSTOMER,
+    CASES_PER_CUSTOMER,
+    CASE_MESSAGES_PER_CUSTOMER,
     STAFF_LOGIN_FAILURES_PER_IP,
     STAFF_LOGIN_FAILURES_PER_USERNAME,
     STAFF_CODE_FAILURES_PER_USER,

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -29,6 +29,13 @@ class Region(models.Model):
     )
     seller_city = models.CharField(_("sprzedawca: miejscowość"), max_length=100)
     seller_phone = models.CharField(_("sprzedawca: telefon"), max_length=30)
+    case_prefix = models.CharField(
+        _("skrót w numerach spraw"),
+        max_length=5,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2,5}$", _("Od 2 do 5 wielkich liter bez polskich znaków, np. JAW."))],
+        help_text=_("Początek numeru każdej sprawy odbiorcy regionu: JAW/2026/00042."),
+    )
 
     class Meta:
         ordering = ["position", "name"]

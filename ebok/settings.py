@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "invoices",
     "consumption",
     "ops",
+    "cases",
     "outages",
 ]
 
@@ -316,6 +317,16 @@ EBOK_COMPANY = {
 # The 24-hour heat emergency line (pogotowie ciepłownicze), shown first wherever a customer reports or reads
 # about an outage (the cases and outages pages). 993 is the national number for heat emergencies.
 EBOK_EMERGENCY_PHONE = env.str("EBOK_EMERGENCY_PHONE", default="993")
+
+# Cases (Sprawy): days from filing to the answer that is due, per kind (cases.models.Case.Kind). The tariff
+# regulation for heat gives a complaint 14 days; requests get 30, an outage report (also to be phoned in) one.
+EBOK_CASE_DUE_DAYS = {
+    "awaria": env.int("CASE_DUE_DAYS_OUTAGE", default=1),
+    "reklamacja": env.int("CASE_DUE_DAYS_COMPLAINT", default=14),
+    "moc": env.int("CASE_DUE_DAYS_POWER", default=30),
+    "dane": env.int("CASE_DUE_DAYS_CONTACT", default=30),
+    "wniosek": env.int("CASE_DUE_DAYS_REQUEST", default=30),
+}
 
 # E-invoices (issue 11): who the e-mail with each new invoice comes from and where a reply goes (the customer
 # service's mailbox, not the portal's no-reply sender). EINVOICE_REPLY_TO is a comma-separated list.

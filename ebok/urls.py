@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("invoices.urls")),  # faktury/ and rozliczenia/
     path("zuzycie-ciepla/", include("consumption.urls")),
+    path("sprawy/", include("cases.urls")),
     path("", include("outages.urls")),
 ]

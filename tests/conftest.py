@@ -154,7 +154,7 @@ def committed_regions(django_db_blocker):
 
     from django.apps import apps
 
-    seed = importlib.import_module("customers.migrations.0002_seed_regions").seed
+    seed = importlib.import_module("customers.migrations.0006_region_case_prefix").seed
     with django_db_blocker.unblock():
         seed(apps, None)
     yield

@@ -1,0 +1,167 @@
+"""Every change to a case: filing, a message (with files), an answer, a note, a status, an assignment.
+
+Each runs in one transaction with its StatusChange rows and its e-mail notice (queued in the outbox, sent by
+the worker), so a case never exists without its number, first message and notice, nor a notice without the
+change. Files are written through Django's storage before the rows; if the transaction fails they are removed,
+so nothing half-written stays behind.
+"""
+
+import contextlib
+import datetime
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from accounts import emails, limits
+from cases.models import Attachment, Case, Message, StatusChange
+from customers.models import Region
+
+
+class CaseError(Exception):
+    """A change the case's state does not allow (a message to a case closed too long ago, say)."""
+
+
+def case_budget_left(customer, *, now=None):
+    """Bytes of attachments `customer` may still add (accounts.limits.CASE_FILES_BUDGET_BYTES over its window)."""
+    since = (now or timezone.now()) - datetime.timedelta(days=limits.CASE_FILES_BUDGET_DAYS)
+    used = Attachment.objects.filter(
+        message__case__customer=customer, message__author=Message.Author.CUSTOMER, created_at__gte=since
+    ).aggregate(total=Sum("size"))["total"]
+    return limits.CASE_FILES_BUDGET_BYTES - (used or 0)
+
+
+def due_date(kind, filed_on):
+    return filed_on + datetime.timedelta(days=settings.EBOK_CASE_DUE_DAYS[kind])
+
+
+def case_file(*, customer, user, kind, subject, body, files=(), disputed_lines=(), **details):
+    """File a new case of `kind` for `customer` (by its login `user`) with its first message and files.
+
+    `details`: the kind's fields (point, invoice, disputed_amount, requested_power_mw, requested_from,
+    contact_phone, contact_email, contact_address); the caller's form has checked that they belong to the
+    customer. The customer gets an e-mail with the case's number.
+    """
+    now = timezone.now()
+    with _files_removed_on_failure() as stored, transaction.atomic():
+        # One number at a time per region: the region's row is the lock (SQLite: the write transaction).
+        region = Region.objects.select_for_update().get(pk=customer.region_id)
+        year = timezone.localdate(now).year
+        last = Case.objects.filter(region=region, year=year).aggregate(last=Max("sequence"))["last"] or 0
+        case = Case.objects.create(
+            region=region,
+            year=year,
+            sequence=last + 1,
+            number=f"{region.case_prefix}/{year}/{last + 1:05d}",
+            customer=customer,
+            kind=kind,
+            subject=subject,
+            filed_at=now,
+            due_on=due_date(kind, timezone.localdate(now)),
+            last_customer_message_at=now,
+            **details,
+        )
+        if disputed_lines:
+            case.disputed_lines.set(disputed_lines)
+        _add_message(case, user=user, author=Message.Author.CUSTOMER, body=body, files=files, at=now, stored=stored)
+        StatusChange.objects.create(case=case, old_status="", new_status=Case.Status.NEW, user=user, at=now)
+        emails.case_filed(case=case)
+    return case
+
+
+def case_post_customer_message(*, case, user, body, files=()):
+    """The customer's message in its case: an answered case goes back to the office (in progress); a closed
+    one is reopened if it was closed less than REOPEN_DAYS ago, else refused with CaseError."""
+    now = timezone.now()
+    with _files_removed_on_failure() as stored, transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if not case.accepts_customer_message(now):
+            raise CaseError("closed")
+        message = _add_message(
+            case, user=user, author=Message.Author.CUSTOMER, body=body, files=files, at=now, stored=stored
+        )
+        case.last_customer_message_at = now
+        if case.status in (Case.Status.ANSWERED, Case.Status.CLOSED):
+            _set_status(case, Case.Status.IN_PROGRESS, user=user, at=now)
+        case.save()
+    return message
+
+
+def case_answer(*, case, user, body, files=()):
+    """A staff answer: the customer sees it in the portal and gets an e-mail notice with a link (without the
+    answer's content); the case becomes answered."""
+    now = timezone.now()
+    with _files_removed_on_failure() as stored, transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        message = _add_message(
+            case, user=user, author=Message.Author.STAFF, body=body, files=files, at=now, stored=stored
+        )
+        case.last_answer_at = now
+        if case.status != Case.Status.ANSWERED:
+            _set_status(case, Case.Status.ANSWERED, user=user, at=now)
+        case.save()
+        emails.case_answered(case=case)
+    return message
+
+
+def case_note(*, case, user, body, files=()):
+    """An internal note of staff: never shown to the customer nor e-mailed; the status stays."""
+    with _files_removed_on_failure() as stored, transaction.atomic():
+        return _add_message(
+            case, user=user, author=Message.Author.STAFF, body=body, files=files, at=timezone.now(),
+            stored=stored, internal=True,
+        )  # fmt: skip
+
+
+def case_set_status(*, case, status, user):
+    """Staff (or the customer closing its own case) set a status; recorded with who and when."""
+    now = timezone.now()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.status == status:
+            return case
+        _set_status(case, status, user=user, at=now)
+        case.save()
+    return case
+
+
+def case_close(*, case, user):
+    return case_set_status(case=case, status=Case.Status.CLOSED, user=user)
+
+
+def _set_status(case, status, *, user, at):
+    StatusChange.objects.create(case=case, old_status=case.status, new_status=status, user=user, at=at)
+    case.status = status
+    case.closed_at = at if status == Case.Status.CLOSED else None
+
+
+def _add_message(case, *, user, author, body, files, at, stored, internal=False):
+    message = Message.objects.create(case=case, author=author, user=user, internal=internal, body=body, created_at=at)
+    for checked in files:
+        attachment = Attachment(
+            message=message,
+            name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            created_at=at,
+        )
+        attachment.file.save(checked.name, ContentFile(checked.content), save=False)
+        stored.append(attachment.file.name)
+        attachment.save()
+    return message
+
+
+@contextlib.contextmanager
+def _files_removed_on_failure():
+    """Collects the names of files stored during a change; if the change fails, deletes them again."""
+    stored = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise

@@ -1,0 +1,102 @@
+"""The engine of cases: numbers, due dates, statuses with their history, files stored or nothing."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.files.storage import default_storage
+
+from accounts.models import EmailDelivery
+from cases import services
+from cases.models import Case, Message, StatusChange
+from tests.cases.conftest import file_case, pdf_bytes, upload
+
+
+def test_numbers_are_per_region_and_year(owner, sibling, stranger):
+    with time_machine.travel(datetime.datetime(2026, 12, 31, 12, tzinfo=datetime.UTC)):
+        first, second, other_region = file_case(owner), file_case(sibling), file_case(stranger)
+    with time_machine.travel(datetime.datetime(2027, 1, 2, 12, tzinfo=datetime.UTC)):
+        next_year = file_case(owner)
+    assert [first.number, second.number, other_region.number] == ["JAW/2026/00001", "JAW/2026/00002", "BCS/2026/00001"]
+    assert next_year.number == "JAW/2027/00001"
+
+
+def test_a_complaint_is_due_14_days_after_filing_and_a_request_30(owner):
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 10, tzinfo=datetime.UTC)):
+        complaint = file_case(owner, kind=Case.Kind.COMPLAINT)
+        request = file_case(owner, kind=Case.Kind.OTHER)
+    assert complaint.due_on == datetime.date(2026, 12, 4)
+    assert request.due_on == datetime.date(2026, 12, 20)
+
+
+def test_filing_records_the_first_status_and_queues_the_receipt(owner):
+    case = file_case(owner)
+    assert [(c.old_status, c.new_status) for c in case.status_changes.all()] == [("", "new")]
+    assert EmailDelivery.objects.get(kind="case_filed").context["case_number"] == case.number
+
+
+def test_an_answer_is_recorded_and_noticed_a_note_is_neither(owner, staff_user):
+    case = file_case(owner)
+    services.case_note(case=case, user=staff_user, body="Sprawdzić odczyt z 10.11.")
+    case.refresh_from_db()
+    assert case.status == Case.Status.NEW
+    assert not EmailDelivery.objects.filter(kind="case_answered").exists()
+    services.case_answer(case=case, user=staff_user, body="Korekta zostanie wystawiona.")
+    case.refresh_from_db()
+    assert case.status == Case.Status.ANSWERED
+    assert EmailDelivery.objects.filter(kind="case_answered").count() == 1
+    assert "Sprawdzić" not in str(EmailDelivery.objects.values_list("context", flat=True))
+
+
+def test_a_customer_message_reopens_a_case_closed_less_than_30_days_ago(owner, owner_case):
+    user = owner_case.messages.first().user
+    services.case_close(case=owner_case, user=user)
+    with time_machine.travel(datetime.timedelta(days=29)):
+        services.case_post_customer_message(case=owner_case, user=user, body="Jednak jeszcze pytanie.")
+    owner_case.refresh_from_db()
+    assert owner_case.status == Case.Status.IN_PROGRESS
+    assert owner_case.closed_at is None
+    assert list(StatusChange.objects.filter(case=owner_case).values_list("new_status", flat=True)) == [
+        "new",
+        "closed",
+        "in_progress",
+    ]
+
+
+def test_a_case_closed_30_days_ago_takes_no_message(owner_case):
+    user = owner_case.messages.first().user
+    services.case_close(case=owner_case, user=user)
+    with time_machine.travel(datetime.timedelta(days=30, seconds=1)), pytest.raises(services.CaseError):
+        services.case_post_customer_message(case=owner_case, user=user, body="Halo?")
+    assert owner_case.messages.count() == 1
+
+
+def test_files_stored_for_a_change_that_fails_are_removed(owner, monkeypatch):
+    def fail(**kwargs):
+        raise RuntimeError("the outbox is down")
+
+    monkeypatch.setattr("accounts.emails.case_filed", fail)
+    with pytest.raises(RuntimeError):
+        file_case(owner, files=[upload("pismo.pdf", pdf_bytes())])
+    assert not Case.objects.exists()
+    assert not Message.objects.exists()
+    assert not list(_walk("cases"))
+
+
+def test_files_of_a_change_are_stored_under_random_names(owner, media_root):
+    case = file_case(owner, files=[upload("../../etc/faktura 10.exe", pdf_bytes())])
+    attachment = case.messages.get().attachments.get()
+    assert attachment.name == "faktura 10.pdf"
+    assert attachment.content_type == "application/pdf"
+    assert list(_walk("cases")) == [attachment.file.name]
+    assert "faktura" not in attachment.file.name
+    assert (media_root / attachment.file.name).read_bytes() == pdf_bytes()
+
+
+def _walk(folder):
+    if not default_storage.exists(folder):
+        return
+    folders, files = default_storage.listdir(folder)
+    yield from (f"{folder}/{name}" for name in files)
+    for sub in folders:
+        yield from _walk(f"{folder}/{sub}")
