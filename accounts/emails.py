@@ -124,17 +124,19 @@ def einvoice(*, delivery, pdf, filename, transfer):
 EINVOICE_QR_CID = "transfer-qr@ebok"
 
 
-def outage_notice(*, notice, outage, event, addresses):
+def outage_notice(*, notice, outage, event, addresses, reports=()):
     """The e-mail about one event of an outage (published, expected end moved, ended) to one affected customer:
     built by the worker that sends and records `notice` (outages/notices.py: queued with the event, not here).
     It names the customer's own affected points (`addresses`), the emergency number, the public page and where
-    in Konto the notices are switched off. The Message-ID is the notice's own, the same on every retry."""
+    in Konto the notices are switched off; to a customer who reported the outage, the numbers of their `reports`
+    (cases). The Message-ID is the notice's own, the same on every retry."""
     customer = notice.customer
     context = {
         "notice": notice,
         "outage": outage,
         "event": event,
         "addresses": addresses,
+        "reports": list(reports),
         "customer": customer,
         "company": settings.EBOK_COMPANY,
         "emergency_phone": settings.EBOK_EMERGENCY_PHONE,

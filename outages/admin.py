@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from outages.forms import OutageForm
+from outages.links import unlinked_reports
 from outages.models import NoticeChoice, Outage, OutageEvent, OutageNotice, OutageUpdate
 from outages.services import affected, outage_notify, outage_publish, outage_refresh_areas
 
@@ -70,7 +71,14 @@ class OutageAdmin(NoDeleteAdmin):
     search_fields = ["title", "description"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["points"]
-    readonly_fields = ["affected_display", "areas_display", "published_at", "created_by", "created_at"]
+    readonly_fields = [
+        "affected_display",
+        "areas_display",
+        "reports_display",
+        "published_at",
+        "created_by",
+        "created_at",
+    ]
     fieldsets = [
         (None, {"fields": ["region", "kind", "title", "description", ("heat", "hot_water")]}),
         (_("Czas"), {"fields": ["starts_at", ("expected_end", "end_unknown"), "ended_at"]}),
@@ -78,6 +86,7 @@ class OutageAdmin(NoDeleteAdmin):
             _("Punkty poboru"),
             {"fields": ["points", "add_streets", "add_nodes", "affected_display", "areas_display"]},
         ),
+        (_("Zgłoszenia odbiorców"), {"fields": ["report_numbers", "reports_display"]}),
         (_("Publikacja"), {"fields": ["publish", "published_at", "created_by", "created_at"]}),
     ]
     inlines = [OutageUpdateInline, OutageEventInline]
@@ -122,6 +131,18 @@ class OutageAdmin(NoDeleteAdmin):
         rows = ((area["town"], area["street"], ", ".join(area["numbers"])) for area in outage.areas)
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {} {}</li>", rows))
 
+    @admin.display(description=_("zgłoszenia z punktów tej awarii"))
+    def reports_display(self, outage):
+        if outage.pk is None:
+            return "—"
+        linked = [
+            (case.number, case.get_status_display(), _("powiązane")) for case in outage.reports.order_by("number")
+        ]
+        suggested = [(case.number, case.get_status_display(), _("niepowiązane")) for case in unlinked_reports(outage)]
+        if not linked and not suggested:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} ({}): {}</li>", linked + suggested))
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
@@ -137,6 +158,7 @@ class OutageAdmin(NoDeleteAdmin):
         events and e-mails the change calls for."""
         super().save_related(request, form, formsets, change)
         outage = form.instance
+        outage.reports.set(form.cleaned_data.get("reports", []))
         outage_refresh_areas(outage=outage)
         if form.cleaned_data.get("publish"):
             queued = outage_publish(outage=outage, staff=request.user)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from customers.models import MeteringPoint
+from outages.links import LinkRefused, parse_numbers, reports_by_number
 from outages.models import Outage
 from outages.streets import find_street, parse_address, region_towns
 
@@ -39,6 +40,15 @@ class OutageForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Identyfikatory punktów poboru (węzłów), oddzielone spacjami, przecinkami lub wierszami."),
     )
+    report_numbers = forms.CharField(
+        label=_("zgłoszenia odbiorców (numery spraw)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Numery spraw „Awaria / brak ogrzewania” tego regionu, np. JAW/2026/00042, oddzielone spacjami lub"
+            " wierszami. Zgłaszający dostaną wiadomość, gdy awaria się zakończy."
+        ),
+    )
     publish = forms.BooleanField(
         label=_("opublikuj i powiadom odbiorców"),
         required=False,
@@ -67,6 +77,8 @@ class OutageForm(forms.ModelForm):
             self.initial["end_unknown"] = True
         if self.instance.published_at is not None:
             del self.fields["publish"]
+        if self.instance.pk:
+            self.initial["report_numbers"] = "\n".join(self.instance.reports.values_list("number", flat=True))
 
     def _by_streets(self, region, text):
         towns = region_towns(region)
@@ -151,6 +163,10 @@ class OutageForm(forms.ModelForm):
                 )
                 % {"region": region.name, "points": _listed(elsewhere)},
             )
+        try:
+            data["reports"] = reports_by_number(region=region, numbers=parse_numbers(data.get("report_numbers")))
+        except LinkRefused as refusal:
+            self.add_error("report_numbers", str(refusal))
         ids = set(points) | set(extra)
         data["points"] = MeteringPoint.objects.filter(pk__in=ids)
         if data.get("publish") and not ids:

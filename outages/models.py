@@ -64,6 +64,16 @@ class Outage(models.Model):
     expected_end = models.DateTimeField(_("przewidywany koniec"), null=True, blank=True)
     ended_at = models.DateTimeField(_("faktyczny koniec"), null=True, blank=True)
     points = models.ManyToManyField(MeteringPoint, verbose_name=_("punkty poboru"), related_name="outages", blank=True)
+    reports = models.ManyToManyField(
+        "cases.Case",
+        verbose_name=_("zgłoszenia odbiorców"),
+        related_name="outages",
+        blank=True,
+        limit_choices_to={"kind": "awaria"},
+        help_text=_(
+            "Sprawy „Awaria / brak ogrzewania”, którymi odbiorcy zgłosili tę awarię: dostaną wiadomość o końcu."
+        ),
+    )
     areas = models.JSONField(
         _("ulice"), default=list, editable=False, help_text=_("Ulice i numery budynków punktów, jak na stronie.")
     )

@@ -28,6 +28,7 @@ from django_tasks import task
 
 from accounts import emails
 from customers.models import Customer, MeteringPoint
+from outages.links import report_numbers
 from outages.models import NoticeChoice, Outage, OutageNotice, notices_enabled
 
 logger = logging.getLogger(__name__)
@@ -63,10 +64,11 @@ def _random_sql():
     return "lower(hex(randomblob(16)))"
 
 
-def queue(event, *, extra_customer_ids=()):
+def queue(event, *, extra_customer_ids=(), affected=True):
     """Queue `event`'s e-mail for every affected customer that has none yet (module docstring), and the tasks;
     returns the ids of the new notices. `extra_customer_ids`: customers told although their points are not
-    among the outage's (the reporters of linked cases when it ends), with an address, whatever their choice."""
+    among the outage's (the reporters of linked cases when it ends), with an address, whatever their choice;
+    with `affected` False, only those."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     params = {
         "event": event.pk,
@@ -81,15 +83,17 @@ def queue(event, *, extra_customer_ids=()):
         f"COALESCE((SELECT s.enabled FROM {CHOICES} s WHERE s.customer_id = c.id "  # noqa: S608
         "ORDER BY s.recorded_at DESC, s.id DESC LIMIT 1), %(true)s) = %(true)s"
     )
-    affected = (
+    affected_sql = (
         f"c.id IN (SELECT p.customer_id FROM {POINTS} p JOIN {OUTAGE_POINTS} op ON op.meteringpoint_id = p.id "  # noqa: S608
         f"WHERE op.outage_id = %(outage)s) AND {enabled}"
     )
-    reporter = "%(false)s"
+    recipients, reporter = (affected_sql if affected else "1 = 0"), "%(false)s"
     if extra_customer_ids:
         extra = ", ".join(str(int(pk)) for pk in extra_customer_ids)
-        affected = f"(({affected}) OR c.id IN ({extra}))"
+        recipients = f"(({recipients}) OR c.id IN ({extra}))"
         reporter = f"CASE WHEN c.id IN ({extra}) THEN %(true)s ELSE %(false)s END"
+    elif not affected:
+        return []
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {NOTICES} (event_id, customer_id, {connection.ops.quote_name('to')}, reporter, state, "  # noqa: S608
@@ -97,7 +101,7 @@ def queue(event, *, extra_customer_ids=()):
             f"SELECT %(event)s, c.id, c.email, {reporter}, 'queued', "
             f"'<outage.' || {_random_sql()} || '@' || %(domain)s || '>', "
             "'', 0, 0, '', %(now)s, %(now)s "
-            f"FROM {CUSTOMERS} c WHERE c.active = %(true)s AND c.email <> '' AND {affected} "
+            f"FROM {CUSTOMERS} c WHERE c.active = %(true)s AND c.email <> '' AND {recipients} "
             "ON CONFLICT (event_id, customer_id) DO NOTHING RETURNING id",
             params,
         )
@@ -164,7 +168,8 @@ def _build(notice):
     addresses = list(
         outage.points.filter(customer_id=notice.customer_id).order_by("identifier").values_list("address", flat=True)
     )
-    return emails.outage_notice(notice=notice, outage=outage, event=event, addresses=addresses)
+    reports = report_numbers(outage=outage, customer_id=notice.customer_id) if notice.reporter else []
+    return emails.outage_notice(notice=notice, outage=outage, event=event, addresses=addresses, reports=reports)
 
 
 def send(notice_id):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from outages import notices
+from outages.links import reporter_ids
 from outages.models import NoticeChoice, Outage, OutageEvent, notices_enabled
 from outages.streets import areas, region_towns
 
@@ -55,7 +56,8 @@ def outage_notify(*, outage, staff=None):
 
     Not ended: its publication (for customers without that mail yet) and, when the expected end moved by more
     than END_MOVE_THRESHOLD from the one last announced, a new "expected end moved" event. Ended: the "ended"
-    event, once, also to the reporters of the cases linked to it. An outage published after it ended is
+    event, once, also to the reporters of the cases linked to it (whatever their choice in Konto: they asked),
+    and to reporters of cases linked after the end. An outage published after it ended is
     history only: its customers are not told of what they were never told began.
     """
     with transaction.atomic():
@@ -65,10 +67,13 @@ def outage_notify(*, outage, staff=None):
         events = list(outage.events.all())
         published = next((event for event in events if event.kind == Kind.PUBLISHED), None)
         if outage.ended_at is not None:
-            if published is None or any(event.kind == Kind.ENDED for event in events):
+            if published is None:
                 return 0
+            ended = next((event for event in events if event.kind == Kind.ENDED), None)
+            if ended is not None:  # only reports linked since: their reporters are told it ended
+                return len(notices.queue(ended, extra_customer_ids=reporter_ids(outage), affected=False))
             ended = outage.events.create(kind=Kind.ENDED, expected_end=outage.ended_at, staff=staff)
-            return len(notices.queue(ended))
+            return len(notices.queue(ended, extra_customer_ids=reporter_ids(outage)))
         if published is None:
             published = outage.events.create(kind=Kind.PUBLISHED, expected_end=outage.expected_end, staff=staff)
         queued = len(notices.queue(published))
