@@ -18,6 +18,7 @@ from customers.importer.run import billing_import
 from customers.models import Customer, ImportRun, Region
 from invoices.ksef_import import ksef_import
 from invoices.tasks import pdf_renders_on_demand
+from outages.demo import add_demo_outages
 
 MINIMUM_CUSTOMERS = 6
 
@@ -139,6 +140,7 @@ class Command(BaseCommand):
                     self._check(ksef_import(paths=[folder], region=region, started_by="demo_data"))
             # Addresses as if staff had enrolled them; a known password only on a development machine.
             enrol_demo_customers(set_password=settings.DEBUG)
+            add_demo_outages()  # after the enrolment: the current and planned ones e-mail the demo addresses
 
     def _check(self, run):
         if run.result != ImportRun.Result.OK:
