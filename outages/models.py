@@ -81,7 +81,7 @@ class Outage(models.Model):
     created_at = models.DateTimeField(_("utworzono"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("wprowadził(a)"),
+        verbose_name=_("wprowadzone przez"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -282,7 +282,7 @@ class NoticeChoice(models.Model):
     class Meta:
         ordering = ["-recorded_at", "-pk"]
         verbose_name = _("powiadomienia o awariach (zapis)")
-        verbose_name_plural = _("powiadomienia o awariach (historia zgód)")
+        verbose_name_plural = _("powiadomienia o awariach (historia ustawień)")
         indexes = [models.Index(fields=["customer", "-recorded_at"], name="notice_choice_latest")]
 
     def __str__(self):

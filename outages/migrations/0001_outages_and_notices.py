@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('published_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='opublikowano')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='utworzono')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='zmieniono')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='wprowadził(a)')),
+                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='wprowadzone przez')),
                 ('points', models.ManyToManyField(blank=True, related_name='outages', to='customers.meteringpoint', verbose_name='punkty poboru')),
                 ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.region', verbose_name='region')),
             ],
@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'powiadomienia o awariach (zapis)',
-                'verbose_name_plural': 'powiadomienia o awariach (historia zgód)',
+                'verbose_name_plural': 'powiadomienia o awariach (historia ustawień)',
                 'ordering': ['-recorded_at', '-pk'],
                 'indexes': [models.Index(fields=['customer', '-recorded_at'], name='notice_choice_latest')],
             },
