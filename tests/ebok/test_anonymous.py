@@ -17,6 +17,9 @@ PUBLIC = {
     "login",
     "password_request",
     "password_request_sent",
+    "public",  # Awarie i wyłączenia, its Atom feed and its calendar
+    "atom",
+    "calendar",
 }
 SAMPLE = {"slug": "jaworzno", "uuid": str(uuid.uuid4()), "int": "1", "str": "x", "path": "x"}
 

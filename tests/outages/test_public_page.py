@@ -72,7 +72,7 @@ def test_an_unknown_end_says_so_and_updates_are_shown(client, published):
     assert "Wymieniono odcinek rury, trwa napełnianie sieci." in text
 
 
-def test_it_is_linked_from_the_landing_page_and_every_footer(client):
+def test_it_is_linked_from_the_landing_page_and_every_footer(client, db):
     for path in ["/", "/kontakt/", "/jaworzno/logowanie/"]:
         assert f'href="{URL}"' in client.get(path).content.decode()
 
