@@ -17,19 +17,8 @@ class OutageQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_at__isnull=False)
 
-    def current(self, now=None):
-        """Published, begun and not ended (an expected end that passed does not end it: staff record the end)."""
-        return self.published().filter(starts_at__lte=now or timezone.now(), ended_at__isnull=True)
-
-    def upcoming(self, now=None):
-        return self.published().filter(starts_at__gt=now or timezone.now(), ended_at__isnull=True)
-
     def current_or_upcoming(self):
         return self.published().filter(ended_at__isnull=True)
-
-    def recently_ended(self, now=None):
-        since = (now or timezone.now()) - datetime.timedelta(days=RECENTLY_ENDED_DAYS)
-        return self.published().filter(ended_at__gte=since)
 
     def on_public_page(self, now=None):
         """What the public page, the Atom feed and the calendar show: not ended, or ended in the last days."""
@@ -115,10 +104,6 @@ class Outage(models.Model):
     @property
     def is_planned(self):
         return self.kind == self.Kind.PLANNED
-
-    @property
-    def is_published(self):
-        return self.published_at is not None
 
     def state(self, now=None):
         """ "upcoming", "current" or "ended", as the pages label it."""
