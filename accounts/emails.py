@@ -74,6 +74,12 @@ def case_answered(*, case):
     return _queue("case_answered", to=case.customer.email, customer=case.customer, context=_case(case))
 
 
+def cases_digest(*, to, context):
+    """The staff's daily digest of new and overdue cases (cases/digest.py builds `context`): numbers, kinds,
+    regions, due dates and links to the admin, never what a customer wrote, nor notes."""
+    return _queue("cases_digest", to=to, context=context)
+
+
 def _case(case):
     """What a case's notice shows: never the content of the case, its messages or notes."""
     return {

@@ -12,6 +12,7 @@ from accounts import emails, limits, otp
 from accounts.models import EmailDelivery, OneTimePassword, User
 from accounts.throttle import Limit
 from customers.models import Customer
+from ops.events import security_event
 
 
 class PasswordCoolingDown(Exception):
@@ -53,6 +54,7 @@ def password_request(*, region, number, sub_code, by_staff=False, requested_at=N
             per_requester.hit()
         one_time = None if by_staff else _still_working(customer)
         emails.one_time_password(otp=one_time or _new_one_time_password(customer, by_staff, requested_at))
+    security_event("one_time_password_queued", customer=customer, region=region, by_staff=by_staff)
     return True
 
 
@@ -116,6 +118,7 @@ def customer_set_password(*, request, user, password):
         user.customer.one_time_passwords.usable().update(revoked_at=timezone.now(), nonce="")
         emails.password_changed(customer=user.customer)
     update_session_auth_hash(request, user)
+    security_event("password_changed", request=request, customer=user.customer)
 
 
 def customer_change_email(*, customer, old_email, ended_consent=None):

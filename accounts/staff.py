@@ -44,6 +44,7 @@ from accounts import limits
 from accounts.middleware import session_started
 from accounts.models import User
 from accounts.throttle import IpLimit, Limit, client_ip, store
+from ops.events import error_code, security_event
 
 PENDING = "ebok_staff_pending"
 PENDING_SECONDS = 10 * 60  # time from the password to the code, enough to install an app and enrol
@@ -255,8 +256,11 @@ class StaffAdminSite(admin.AdminSite):
         next_url = self._next(request)
         form = StaffLoginForm(request, data=request.POST if request.method == "POST" else None)
         if form.is_valid():
+            security_event("staff_password_accepted", request=request, user=form.get_user())
             _start_second_factor(request, form.get_user(), next_url)
             return redirect("admin:second_factor")
+        if reason := error_code(form):
+            security_event("staff_login_failed", request=request, reason=reason)
         context = {"form": form, "title": _("Logowanie"), "app_path": request.get_full_path(), "next": next_url}
         status = 403 if form.has_error(NON_FIELD_ERRORS, "no_second_factor") else 200
         return self._render(request, "admin/login.html", context, status, form.refusal)
@@ -273,7 +277,10 @@ class StaffAdminSite(admin.AdminSite):
         data = request.POST if request.method == "POST" else None
         form = CodeForm(data, user=user, check=lambda code: verified_device(user, code))
         if form.is_valid():
+            security_event("staff_second_factor_accepted", request=request, user=user)
             return redirect(_log_in(request, user, form.device))
+        if reason := error_code(form):
+            security_event("staff_second_factor_failed", request=request, user=user, reason=reason)
         context = {"form": form, "title": _("Weryfikacja")}
         return self._render(request, "admin/staff_second_factor.html", context, refusal=form.refusal)
 
@@ -303,7 +310,10 @@ class StaffAdminSite(admin.AdminSite):
             confirmed = form.is_valid()
         except NoEnrolmentPermit:
             return self._no_permit(request)
+        if reason := error_code(form):
+            security_event("staff_second_factor_failed", request=request, user=user, reason=reason)
         if confirmed:
+            security_event("staff_second_factor_enrolled", request=request, user=user)
             device, codes = enrolled
             next_url = _log_in(request, user, device)
             return self._render(

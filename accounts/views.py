@@ -20,9 +20,11 @@ from customers import consent
 from customers.documents import FORMS
 from customers.models import EinvoiceConsent, Region
 from customers.services import ConsentRefused, einvoice_consent_record
+from ops.events import security_event
 
 
 def _too_many(request, region, refusal):
+    security_event("throttled", request=request, region=region, retry_after=refusal.retry_after)
     return refusal.respond(request, "accounts/throttled.html", {"region": region})
 
 
@@ -41,7 +43,9 @@ def login(request, region):
         user = auth.authenticate(request, region=region, password=form.cleaned_data["password"], **code)
         if user is not None:
             attempt.succeeded()
+            security_event("login_succeeded", request=request, customer=user.customer, region=region)
             return _log_in(request, user)
+        security_event("login_failed", request=request, region=region, code="{number}-{sub_code}".format(**code))
         form.add_error(None, _("Nieprawidłowy kod odbiorcy lub hasło."))
     expired = request.GET.get("sesja") == "wygasla"
     return render(request, "accounts/login.html", {"region": region, "form": form, "expired": expired})
@@ -116,6 +120,7 @@ def password_request(request, region):
         if form.is_valid():
             code = form.cleaned_data["number"], form.cleaned_data["sub_code"]
             tasks.password_request.enqueue(region.pk, *code, timezone.now().isoformat(), ip)
+            security_event("password_requested", request=request, region=region, code="-".join(code))
             return redirect("password_request_sent", region=region.slug)
     return render(request, "accounts/password_request.html", {"region": region, "form": form})
 

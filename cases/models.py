@@ -31,6 +31,22 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(status__in=[Case.Status.NEW, Case.Status.IN_PROGRESS], due_on__lt=today)
 
 
+def case_handlers():
+    """The active staff members who may handle cases (the "Obsługa klienta" group, anyone given
+    cases.change_case, and superusers): whom a case can be assigned to and who gets the daily digest."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    may_change = Permission.objects.filter(content_type__app_label="cases", codename="change_case")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, customer__isnull=True)
+        .filter(Q(is_superuser=True) | Q(groups__permissions__in=may_change) | Q(user_permissions__in=may_change))
+        .distinct()
+        .order_by("username")
+    )
+
+
 class Case(models.Model):
     class Kind(models.TextChoices):
         OUTAGE = "awaria", _("Awaria / brak ogrzewania")
@@ -228,3 +244,50 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.case}: {self.old_status or '—'} → {self.new_status}"
+
+
+class Assignment(models.Model):
+    """Every (re)assignment of a case to a staff member, or its release (`assigned_to` empty), with who made it
+    and when. Kept apart from StatusChange: who handles a case is not its state, and a status history with
+    rows that change no status would read wrongly to the customer's side of the story."""
+
+    case = models.ForeignKey(Case, verbose_name=_("sprawa"), on_delete=models.CASCADE, related_name="assignments")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("prowadzi"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("kto"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("kiedy"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("przydzielenie sprawy")
+        verbose_name_plural = _("przydzielenia spraw")
+
+    def __str__(self):
+        return f"{self.case}: {self.assigned_to or '—'}"
+
+
+class DigestRun(models.Model):
+    """One run of the staff's daily digest (`manage.py cases_digest`), at most one a day (local date): a second
+    run the same day finds it and sends nothing. The next digest lists cases filed since this one's `at`."""
+
+    day = models.DateField(_("dzień"), unique=True)
+    at = models.DateTimeField(_("kiedy"), default=timezone.now)
+    new_cases = models.PositiveIntegerField(_("nowe sprawy"))
+    overdue_cases = models.PositiveIntegerField(_("sprawy po terminie"))
+    emails = models.PositiveIntegerField(_("wysłane zestawienia"))
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("zestawienie dla pracowników")
+        verbose_name_plural = _("zestawienia dla pracowników")
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d}"

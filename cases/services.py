@@ -17,7 +17,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from accounts import emails, limits
-from cases.models import Attachment, Case, Message, StatusChange
+from cases.models import Assignment, Attachment, Case, Message, StatusChange
 from customers.models import Region
 
 
@@ -130,6 +130,19 @@ def case_set_status(*, case, status, user):
 
 def case_close(*, case, user):
     return case_set_status(case=case, status=Case.Status.CLOSED, user=user)
+
+
+def case_assign(*, case, assignee, user):
+    """Staff hand the case to `assignee` (a staff member, or None: nobody); recorded with who and when.
+    Assigning the one already assigned changes and records nothing."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.assigned_to_id == (assignee.pk if assignee else None):
+            return case
+        case.assigned_to = assignee
+        case.save(update_fields=["assigned_to"])
+        Assignment.objects.create(case=case, assigned_to=assignee, user=user)
+    return case
 
 
 def _set_status(case, status, *, user, at):

@@ -17,6 +17,7 @@ from accounts.models import StaffAction
 from customers import consent
 from customers.models import Customer, EinvoiceConsent, ImportRun, MeteringPoint, Region
 from customers.services import ConsentRefused, einvoice_consent_end_on_email_change, einvoice_consent_record
+from ops.events import security_event
 
 # Name, address and the rest come from the billing export: staff change them in the billing system,
 # not here. What eBOK owns (the enrolled e-mail) is editable.
@@ -263,9 +264,14 @@ class CustomerAdmin(admin.ModelAdmin):
                 ended = einvoice_consent_end_on_email_change(customer=obj, old_email=old_email, staff=request.user)
                 services.customer_change_email(customer=obj, old_email=old_email, ended_consent=ended)
                 StaffAction.objects.email_changed(staff=request.user, customer=obj, old_email=old_email)
+                security_event(
+                    "email_changed", request=request, customer=obj, old_email=old_email, new_email=obj.email
+                )
         return None
 
-    @admin.action(description=_("Wyślij hasło jednorazowe na adres e-mail odbiorcy"))
+    # Like enrolling the address, sending a password is a step of the customer's way in: it needs the right to
+    # change customers. Without `permissions` Django offers an action to anyone who may only view the list.
+    @admin.action(description=_("Wyślij hasło jednorazowe na adres e-mail odbiorcy"), permissions=["change"])
     def send_one_time_password(self, request, queryset):
         sent = 0
         for customer in queryset.select_related("region"):

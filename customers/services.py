@@ -8,6 +8,7 @@ from accounts import emails
 from accounts.models import StaffAction
 from customers import consent
 from customers.models import Customer, EinvoiceConsent
+from ops.events import security_event
 
 
 class ConsentRefused(Exception):
@@ -63,6 +64,7 @@ def einvoice_consent_record(
             emails.einvoice_consent_withdrawn(consent=record, email_changed=replaced_email is not None)
         if channel == EinvoiceConsent.Channel.PAPER:
             StaffAction.objects.einvoice_consent_on_paper(staff=staff, consent=record)
+    security_event("einvoice_consent_changed", customer=customer, user=staff or user, action=action, channel=channel)
     return record
 
 

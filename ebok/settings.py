@@ -6,6 +6,7 @@ off the project refuses to start without a real ``SECRET_KEY``.
 """
 
 import datetime
+import importlib.util
 import os
 from pathlib import Path
 
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ops.middleware.request_log",  # first: one log line and the metrics of every answer, with its request id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -121,6 +123,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
+# Past one database server (docs/scaling.md): DATABASE_REPLICA_URL names a PostgreSQL streaming replica of
+# DATABASE_URL. The customer pages' reads then go to it (ops/db_router.py); every write, login and throttle
+# check, the worker and the commands stay on the primary. Unset: one database, no router.
+if DATABASE_REPLICA_URL := env.str("DATABASE_REPLICA_URL", default=""):
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL on PostgreSQL (a streaming replica).")
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"].setdefault("CONN_HEALTH_CHECKS", True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the same test database
+    DATABASE_ROUTERS = ["ops.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+                      "ops.db_router.ReplicaReadsMiddleware")  # fmt: skip
+    # After a customer's write, the session reads from the primary this long (the replica may lag behind).
+    REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
 
 # Background work (e-mail, PDF rendering) is stored in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -180,8 +198,28 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded and rendered files (invoice PDFs) are private: MEDIA_ROOT is never served by URL,
 # only through views that check who is asking.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Stored files (invoice PDFs) go through Django's storage API only, so several instances share them: by default
+# a folder all of them mount (MEDIA_ROOT); with STORAGE_BUCKET an S3-compatible object store through
+# django-storages (`pip install '.[s3]'`; docs/scaling.md). Keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+# (boto3 reads them from the environment), the provider's address from STORAGE_ENDPOINT_URL.
+STORAGE_BUCKET = env.str("STORAGE_BUCKET", default="")
+DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if STORAGE_BUCKET:
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured("STORAGE_BUCKET needs django-storages with boto3: pip install '.[s3]'.")
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_BUCKET,
+            "endpoint_url": env.str("STORAGE_ENDPOINT_URL", default=None),  # None: AWS itself
+            "region_name": env.str("STORAGE_REGION", default=None),
+            "location": env.str("STORAGE_PREFIX", default=""),  # a folder inside the bucket
+            "default_acl": "private",  # invoices are never public: served only through the portal's views
+            "file_overwrite": True,  # a re-rendered PDF replaces the old one under the same name
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -231,6 +269,8 @@ SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True  # no script of the site r
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# Monitoring asks the application's own port over the private network, not through the TLS proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True  # nothing below the portal's host name is served over plain HTTP
 # HSTS preload lists a whole registrable domain: that is the company's decision for its apex domain,
 # not the portal's, so Django's reminder about it is silenced.
@@ -271,13 +311,21 @@ OTP_TOTP_THROTTLE_FACTOR = OTP_STATIC_THROTTLE_FACTOR = 0
 # console, where it would bury the development server's output and the e-mails `make run` prints.
 LOG_DIR = Path(env.str("LOG_DIR", default=str(VAR_DIR / "log")))
 LOG_DIR.mkdir(parents=True, exist_ok=True)
+# Everything else goes to the console (the journal under systemd): one JSON object per line, with a line per
+# request (ebok.request) and per security event (ebok.security); "text" (key=value) for a developer's console.
+# Fields and their meaning: docs/operations.md.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "ops.logs.JsonFormatter"},
+        "text": {"()": "ops.logs.TextFormatter"},
+    },
     "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
         "pdf_file": {
             "class": "logging.handlers.WatchedFileHandler",  # reopens the file after logrotate moved it
             "filename": str(LOG_DIR / "pdf.log"),
@@ -327,6 +375,11 @@ EBOK_CASE_DUE_DAYS = {
     "dane": env.int("CASE_DUE_DAYS_CONTACT", default=30),
     "wniosek": env.int("CASE_DUE_DAYS_REQUEST", default=30),
 }
+
+# /metrics answers only requests made straight from these addresses or networks (never through the proxy):
+# the Prometheus server's, comma-separated. Counters of several gunicorn workers are added up through
+# PROMETHEUS_MULTIPROC_DIR (docs/operations.md).
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 
 # E-invoices (issue 11): who the e-mail with each new invoice comes from and where a reply goes (the customer
 # service's mailbox, not the portal's no-reply sender). EINVOICE_REPLY_TO is a comma-separated list.

@@ -53,6 +53,11 @@ def email_html():
         "password": "kotwica-mrówka-tramwaj-rower",
         "new_email": "n***@example.com",
         "customer": {"code": "001234-0001", "portal_code": "1234", "sub_code": "0001", "region": {"name": "Jaworzno"}},
+        "emergency_phone": settings.EBOK_EMERGENCY_PHONE,
+        "case_number": "BCS/2026/00042",
+        "case_kind": "awaria",  # the kind whose notice says the most (the emergency number)
+        "case_due_on": "2026-12-31",
+        "case_path": "/sprawy/4c6f1a52-0d5e-4b7e-9a3c-2f1e8d7c6b5a/",
     }
     kinds = sorted(path.stem for path in (Path(settings.BASE_DIR) / "templates" / "emails").glob("*.html"))
     return {f"e-mail {kind}": render_to_string(f"emails/{kind}.html", context) for kind in kinds if kind != "base"}

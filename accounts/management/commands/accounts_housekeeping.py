@@ -9,6 +9,7 @@ from accounts.limits import LONGEST_WINDOW
 from accounts.models import OneTimePassword
 from accounts.throttle import store
 from customers.importer.run import drop_abandoned_staging
+from ops import heartbeat
 
 
 class Command(BaseCommand):
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         wiped = OneTimePassword.objects.filter(expires_at__lte=timezone.now()).exclude(nonce="").update(nonce="")
         pruned = store().prune(datetime.timedelta(seconds=LONGEST_WINDOW))
         staging = drop_abandoned_staging()
+        heartbeat.schedule()  # the worker's heartbeat (ops.heartbeat): queued again if its chain broke
         self.stdout.write(
             _(
                 "e-maile ponownie w kolejce: %(requeued)d, wygasłe hasła: %(wiped)d, usunięte liczniki: %(pruned)d, "

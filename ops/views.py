@@ -1,0 +1,72 @@
+"""/healthz for load balancers and monitoring, /metrics for Prometheus (docs/operations.md)."""
+
+import ipaddress
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import DatabaseError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from ops import heartbeat, metrics
+
+logger = logging.getLogger("ebok.ops")
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """200 when the database answers and stored files can be written, else 503; with the worker's heartbeat
+    age and the task queue. A stale heartbeat does not make it 503 (docs/operations.md says why)."""
+    now = timezone.now()
+    body = {"database": "ok", "storage": _storage(), "worker": None, "queue": None}
+    try:
+        age = heartbeat.age(now)
+        body["queue"] = heartbeat.queue_length(now)
+    except DatabaseError:
+        logger.exception("healthz: the database did not answer")
+        body["database"] = "error"
+    else:
+        stale = age is None or age > heartbeat.STALE_AFTER
+        body["worker"] = {"heartbeat_age_seconds": None if age is None else round(age, 1), "stale": stale}
+    healthy = body["database"] == body["storage"] == "ok"
+    body = {"status": "ok" if healthy else "error", **body}
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _storage():
+    """Write and delete a small file through the storage the invoices' PDFs go to."""
+    try:
+        name = default_storage.save(f"healthz/{uuid.uuid4().hex}.txt", ContentFile(b"ok\n"))
+        default_storage.delete(name)
+    except Exception:  # any backend's failure (a full disk, a refused bucket) is the answer, not a crash
+        logger.exception("healthz: stored files cannot be written")
+        return "error"
+    return "ok"
+
+
+def may_scrape(request):
+    """Only straight from an allowed network (METRICS_ALLOWED_IPS), never through the public proxy: a request
+    nginx passed on carries X-Forwarded-For (or X-Real-IP, Forwarded), and is refused whatever its address."""
+    if any(header in request.META for header in ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")):
+        return False
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    networks = (ipaddress.ip_network(network, strict=False) for network in settings.METRICS_ALLOWED_IPS)
+    return any(address in network for network in networks)
+
+
+@never_cache
+@require_safe
+def metrics_view(request):
+    if not may_scrape(request):
+        raise Http404  # as if there were no such address
+    body, content_type = metrics.exposition(request.headers.get("Accept", ""))
+    return HttpResponse(body, content_type=content_type)
