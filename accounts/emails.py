@@ -130,6 +130,36 @@ def einvoice(*, delivery, pdf, filename, transfer):
 EINVOICE_QR_CID = "transfer-qr@ebok"
 
 
+def outage_notice(*, notice, outage, event, addresses, reports=()):
+    """The e-mail about one event of an outage (published, expected end moved, ended) to one affected customer:
+    built by the worker that sends and records `notice` (outages/notices.py: queued with the event, not here).
+    It names the customer's own affected points (`addresses`), the emergency number, the public page and where
+    in Konto the notices are switched off; to a customer who reported the outage, the numbers of their `reports`
+    (cases). The Message-ID is the notice's own, the same on every retry."""
+    customer = notice.customer
+    context = {
+        "notice": notice,
+        "outage": outage,
+        "event": event,
+        "addresses": addresses,
+        "reports": list(reports),
+        "customer": customer,
+        "company": settings.EBOK_COMPANY,
+        "emergency_phone": settings.EBOK_EMERGENCY_PHONE,
+        "outages_url": f"{settings.EBOK_BASE_URL}{reverse('outages:public')}#awaria-{outage.public_id}",
+        "account_url": settings.EBOK_BASE_URL + reverse("account"),
+    }
+    with translation.override(User.objects.language_for(customer)):
+        subject = " ".join(render_to_string("emails/outage_notice_subject.txt", context).split())
+        text = render_to_string("emails/outage_notice.txt", context)
+        html = render_to_string("emails/outage_notice.html", context)
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [notice.to], headers={"Message-ID": notice.message_id}
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
 def _mask(address):
     local, _, domain = address.partition("@")
     return f"{local[:1]}***@{domain}" if domain else ""

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "consumption",
     "ops",
     "cases",
+    "outages",
 ]
 
 MIDDLEWARE = [

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("invoices.urls")),  # faktury/ and rozliczenia/
     path("zuzycie-ciepla/", include("consumption.urls")),
     path("sprawy/", include("cases.urls")),
+    path("", include("outages.urls")),
 ]

@@ -23,7 +23,8 @@ needs_chromium = pytest.mark.skipif(
 )
 # The pages anyone can open, which the browser tests walk at every width.
 PUBLIC_PAGES = ["/", "/jaworzno/logowanie/", "/jaworzno/pobierz-haslo/", "/ochrona-danych-osobowych/",
-                "/regulamin/", "/deklaracja-dostepnosci/", "/kontakt/", "/dokumenty/"]  # fmt: skip
+                "/regulamin/", "/deklaracja-dostepnosci/", "/kontakt/", "/dokumenty/",
+                "/awarie-i-wylaczenia/"]  # fmt: skip
 KSEF_NUMBER = "5265877635-20250826-0100001AF629-AF"
 SAMPLE_24 = Path(__file__).parents[1] / "invoices" / "fixtures" / "FA_3_Przykład_24.xml"
 

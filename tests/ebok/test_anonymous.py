@@ -17,6 +17,9 @@ PUBLIC = {
     "login",
     "password_request",
     "password_request_sent",
+    "public",  # Awarie i wyłączenia, its Atom feed and its calendar
+    "atom",
+    "calendar",
     "healthz",  # for monitoring: no secrets, no customer data (tests/ops/test_healthz.py)
     "metrics",  # answers the test client's 127.0.0.1 only: METRICS_ALLOWED_IPS (tests/ops/test_metrics.py)
 }

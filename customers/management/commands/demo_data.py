@@ -19,6 +19,7 @@ from customers.importer.run import billing_import
 from customers.models import Customer, ImportRun, Region
 from invoices.ksef_import import ksef_import
 from invoices.tasks import pdf_renders_on_demand
+from outages.demo import add_demo_outages
 
 MINIMUM_CUSTOMERS = 6
 
@@ -141,6 +142,7 @@ class Command(BaseCommand):
             # Addresses as if staff had enrolled them; a known password only on a development machine.
             enrol_demo_customers(set_password=settings.DEBUG)
             add_demo_cases_for_logins()
+            add_demo_outages()  # after the enrolment: the current and planned ones e-mail the demo addresses
 
     def _check(self, run):
         if run.result != ImportRun.Result.OK:
