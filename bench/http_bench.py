@@ -186,8 +186,9 @@ def main():
         for r in range(args.rounds):
             for label, path, logged_in in pages:
                 port = servers[args.databases[0]][0]
-                run = wrk(port, f"/bench/bare/{sizes[path]}/", None, args.seconds, args.connections)
-                results.setdefault((label, "bare"), []).append(run)
+                for yardstick in ("bare", "layout"):
+                    run = wrk(port, f"/bench/{yardstick}/{sizes[path]}/", None, args.seconds, args.connections)
+                    results.setdefault((label, yardstick), []).append(run)
                 for database in args.databases:
                     cookies = str(cookie_files[database]) if logged_in else None
                     run = wrk(servers[database][0], path, cookies, args.seconds, args.connections)
@@ -216,17 +217,22 @@ def report(args, pages, sizes, results):
         f"\n{args.connections} connections, {args.workers} gunicorn workers, {args.rounds} rounds of "
         f"{args.seconds} s; medians over the rounds (ratio: median of the per-round ratios)\n"
     )
-    print("| page | bytes | database | req/s | bare req/s | ratio (min–max) | p50 ms | p99 ms (max) | errors |")
-    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| page | bytes | database | req/s | bare req/s | **ratio to bare** (min–max) | layout req/s | to layout "
+        "| p50 ms | p99 ms (max) | errors |"
+    )
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, path, _ in pages:
-        bare = results[(label, "bare")]
+        bare, layout = results[(label, "bare")], results[(label, "layout")]
         for database in args.databases:
             runs = results[(label, database)]
             ratios = [run["rps"] / b["rps"] for run, b in zip(runs, bare, strict=True)]
+            to_layout = [run["rps"] / b["rps"] for run, b in zip(runs, layout, strict=True)]
             errors = sum(run["errors"] + run["status"] for run in runs)
             print(
                 f"| {label} | {sizes[path]:,} | {database} | {med(runs, 'rps'):.0f} | {med(bare, 'rps'):.0f} | "
-                f"{statistics.median(ratios):.0%} ({min(ratios):.0%}–{max(ratios):.0%}) | {med(runs, 'p50'):.1f} | "
+                f"**{statistics.median(ratios):.0%}** ({min(ratios):.0%}–{max(ratios):.0%}) | "
+                f"{med(layout, 'rps'):.0f} | {statistics.median(to_layout):.0%} | {med(runs, 'p50'):.1f} | "
                 f"{med(runs, 'p99'):.1f} ({max(run['p99'] for run in runs):.1f}) | {errors} |"
             )
     if len(args.databases) > 1:
