@@ -108,6 +108,9 @@ def main():
     started = time.perf_counter()
     params = {"customers": args.customers, "readings": READINGS, "invoices": INVOICES}
     with transaction.atomic(), connection.cursor() as cursor:
+        # The rows are consistent by construction: without this, PostgreSQL checks the deferred foreign keys
+        # row by row at the commit (about 10 minutes of the 500,000-customer run's 30). Needs a superuser.
+        cursor.execute("SET LOCAL session_replication_role = replica")
         for sql in SQL:
             step = time.perf_counter()
             cursor.execute(sql, params)
