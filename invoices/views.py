@@ -87,6 +87,11 @@ def invoice_pdf_download(request, public_id):
         content = invoice_pdf(invoice=invoice, language=translation.get_language())
     except PdfUnavailable:
         return _pdf_unavailable(request)
+    except OSError:
+        # The storage could not be read or written (a full disk, a lost mount): the customer is told it is
+        # temporary, the operator gets the cause. Nothing partial is kept (invoices.services._store).
+        logger.exception("PDF of invoice %s not served: the storage failed", invoice.public_id)
+        return _pdf_unavailable(request)
     return _attachment(content, content_type="application/pdf", filename=download_name(invoice.number, "pdf"))
 
 

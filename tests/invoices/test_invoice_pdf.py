@@ -155,6 +155,43 @@ def test_without_weasyprint_it_says_so_and_logs_why(owner_client, owner, monkeyp
     assert "libpango" in caplog.text
 
 
+def test_a_full_disk_gets_the_unavailable_page_and_stores_nothing(owner_client, owner, media_root, caplog):
+    import errno
+    import os
+
+    invoice = make_invoice(owner)
+    real_fdopen = os.fdopen
+
+    class FullDisk:
+        def __init__(self, *args, **kwargs):
+            self.file = real_fdopen(*args, **kwargs)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+        def write(self, content):
+            self.file.write(content[: len(content) // 2])  # part of it fits, then the disk is full
+            self.file.flush()
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    with caplog.at_level(logging.ERROR, logger="invoices.views"), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services.os, "fdopen", FullDisk)
+        response = owner_client.get(url(invoice))
+    assert response.status_code == 503
+    assert "Wydruk PDF jest chwilowo niedostępny" in response.content.decode()
+    assert "No space left on device" in caplog.text
+    invoice.refresh_from_db()
+    assert not invoice.pdf
+    assert not [path for path in media_root.rglob("*") if path.is_file()]  # no half-written file, no temporary
+    again = owner_client.get(url(invoice))  # space again: rendered and stored whole
+    invoice.refresh_from_db()
+    assert again.status_code == 200
+    assert invoice.pdf.storage.open(invoice.pdf.name).read() == again.content
+
+
 @pytest.mark.parametrize(
     "address",
     [
