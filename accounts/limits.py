@@ -111,7 +111,10 @@ STATEMENTS_PER_CUSTOMER = Rule(30, 3600, _("zestawienia PDF jednego odbiorcy"), 
 # housing cooperative with several buildings; 10 leaves room for that and keeps a script (or a stolen
 # session) from burying the office's queue, where every case is read by a person within its deadline.
 CASES_PER_CUSTOMER = Rule(
-    10, 24 * 3600, _("nowe sprawy jednego odbiorcy"), _("W ciągu doby złożono już 10 spraw: to limit na jeden dzień.")
+    10,
+    24 * 3600,
+    _("nowe sprawy jednego odbiorcy"),
+    _("W ciągu doby złożono już tyle spraw, ile można złożyć jednego dnia."),
 )
 
 # Messages in cases per customer a day (the filing's first message is counted with the case above).

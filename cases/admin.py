@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, OrderBy, Prefetch, Q
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -29,6 +29,7 @@ from accounts import limits
 from accounts.forms import parse_code
 from cases import services
 from cases.attachments import check_files, download_response
+from cases.forms import MultipleFileField, files_help
 from cases.models import Attachment, Case, DigestRun, case_handlers
 from customers.admin import BillingDataAdmin
 
@@ -37,12 +38,12 @@ DUE_SOON_DAYS = 2
 # Staff files count against no customer's budget (accounts.limits): a message may carry as much as the
 # per-file and per-message limits allow, and no more.
 STAFF_BUDGET = limits.CASE_FILES_PER_MESSAGE * limits.CASE_FILE_MAX_BYTES
-WAITING = [Case.Status.NEW, Case.Status.IN_PROGRESS]  # the office owes an answer
 
 
 def due_marker(case, today=None):
-    """(CSS class, words) for a case waiting for the office whose due date is near or past, else ("", "")."""
-    if case.status not in WAITING:
+    """(CSS class, words) for a case waiting for its first answer whose due date is near or past, else ("", "").
+    A case answered once is never marked, however often the customer writes again (Case.awaits_first_answer)."""
+    if not case.awaits_first_answer:
         return "", ""
     days = case.days_left(today)
     if days < 0:
@@ -81,7 +82,7 @@ class DueFilter(admin.SimpleListFilter):
             return queryset.overdue(today)
         if self.value() == "wkrotce":
             soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-            return queryset.filter(status__in=WAITING, due_on__gte=today, due_on__lte=soon)
+            return queryset.awaiting_first_answer().filter(due_on__gte=today, due_on__lte=soon)
         return queryset
 
 
@@ -107,30 +108,15 @@ def staff_name(user):
     return user.get_full_name() or user.get_username() if user else "—"
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field; each is checked by cases.attachments in the form."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(MultipleFileField, self).clean(file, initial) for file in files]
-
-
 class MessageForm(forms.Form):
     """An answer or a note: text and files, the files checked like the customer's (cases.attachments)."""
 
     body = forms.CharField(label=gettext_lazy("Treść"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 6}))
-    files = MultipleFileField(
-        label=gettext_lazy("Pliki"),
-        required=False,
-        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
-        help_text=gettext_lazy("PDF, JPEG lub PNG, najwyżej 10 MB każdy i 5 plików."),
-    )
+    files = MultipleFileField(label=gettext_lazy("Pliki"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = files_help()
 
     def clean_files(self):
         try:
@@ -237,6 +223,11 @@ class CaseAdmin(admin.ModelAdmin):
         return self._page(request, self._get_case(object_id))
 
     def _get_case(self, pk):
+        """The case of an admin URL; anything but a number there (/admin/cases/case/abc/change/) is a 404."""
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            raise Http404 from None
         return get_object_or_404(
             Case.objects.select_related("region", "customer", "assigned_to", "point", "invoice"), pk=pk
         )
@@ -244,6 +235,7 @@ class CaseAdmin(admin.ModelAdmin):
     def _page(self, request, case, **bound):
         """The case page; `bound`: a form (answer_form, note_form, assign_form) posted with errors, shown again."""
         may_change = self.has_change_permission(request, case)
+        may_answer = may_change and request.user.has_perm("cases.answer_case")
         thread = case.messages.select_related("user").prefetch_related(
             Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
         )
@@ -259,7 +251,9 @@ class CaseAdmin(admin.ModelAdmin):
             "disputed_lines": list(case.disputed_lines.all()) if case.kind == Case.Kind.COMPLAINT else [],
             "status_changes": case.status_changes.select_related("user"),
             "assignments": case.assignments.select_related("user", "assigned_to"),
-            "may_answer": may_change and request.user.has_perm("cases.answer_case"),
+            # A closed case takes no answer (it would reopen it unseen): staff set it "w toku" first.
+            "may_answer": may_answer and case.is_open,
+            "answer_needs_reopening": may_answer and not case.is_open,
             "may_change": may_change,
             "may_view_customer": request.user.has_perm("customers.view_customer"),
             "may_view_invoice": request.user.has_perm("invoices.view_invoice"),
@@ -293,11 +287,22 @@ class CaseAdmin(admin.ModelAdmin):
         form = MessageForm(request.POST, request.FILES, prefix=prefix)
         if not form.is_valid():
             return self._page(request, case, **{f"{prefix}_form": form})
-        change = services.case_note if internal else services.case_answer
-        change(case=case, user=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["files"])
+        body, files = form.cleaned_data["body"], form.cleaned_data["files"]
         if internal:
+            services.case_note(case=case, user=request.user, body=body, files=files)
             return self._after(request, case, _("Dodano notatkę wewnętrzną."))
-        return self._after(request, case, _("Wysłano odpowiedź; odbiorca dostanie powiadomienie e-mailem."))
+        try:
+            services.case_answer(case=case, user=request.user, body=body, files=files)
+        except services.CaseError:
+            self.message_user(request, _closed_case_takes_no_answer(), messages.ERROR)
+            return redirect("admin:cases_case_change", case.pk)
+        if case.customer.email:
+            return self._after(request, case, _("Wysłano odpowiedź; odbiorca dostanie powiadomienie e-mailem."))
+        return self._after(
+            request,
+            case,
+            _("Wysłano odpowiedź. Odbiorca nie ma adresu e-mail: nie dostanie powiadomienia, zobaczy ją w eBOK."),
+        )
 
     def assign_view(self, request, pk):
         case = self._case_to_change(request, pk)
@@ -322,6 +327,12 @@ class CaseAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         return download_response(get_object_or_404(Attachment, public_id=public_id))
+
+
+def _closed_case_takes_no_answer():
+    return _(
+        "Sprawa jest zamknięta: odpowiedź nie została wysłana. Aby odpowiedzieć, najpierw oznacz sprawę jako „w toku”."
+    )
 
 
 @admin.register(DigestRun)

@@ -4,24 +4,33 @@ and the customer's budget. A file that fails is refused with a message naming it
 """
 
 import hashlib
+import logging
 import re
 import unicodedata
 import warnings
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
 
 from accounts import limits
 
+logger = logging.getLogger(__name__)
+
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png"}
 # A photo from any phone is under 50 megapixels; a "PNG" of 30,000 × 30,000 pixels is a decompression bomb
 # for whoever opens it (staff's viewer), however small the file.
 MAX_PIXELS = 50_000_000
+# Windows (MZ) and Linux (ELF) programs are refused whatever else their bytes contain.
+EXECUTABLE_SIGNATURES = (b"MZ", b"\x7fELF")
+UTF8_BOM = b"\xef\xbb\xbf"
+PDF_LEADING_WHITESPACE = b" \t\r\n\f\x00"
+# Writers append a newline or a few bytes of padding after %%EOF; an incremental update ends with its own.
+PDF_EOF_WITHIN = 2048
 
 
 @dataclass(frozen=True)
@@ -39,8 +48,14 @@ class CheckedFile:
 
 
 def content_type_of(content):
-    """PDF, JPEG or PNG as the bytes say, or None: a renamed executable or a document of another kind fails."""
-    if content[:1024].find(b"%PDF-") != -1 and b"%%EOF" in content[-2048:]:
+    """PDF, JPEG or PNG as the bytes say, or None: a renamed executable or a document of another kind fails.
+
+    A PDF starts with %PDF- (after a UTF-8 BOM or whitespace at most) and ends with %%EOF near its end: a page
+    or a program that merely contains the marker somewhere (<html><!-- %PDF-1.4 -->…) is not one."""
+    if content.startswith(EXECUTABLE_SIGNATURES):
+        return None
+    start = content.removeprefix(UTF8_BOM).lstrip(PDF_LEADING_WHITESPACE)
+    if start.startswith(b"%PDF-") and b"%%EOF" in content[-PDF_EOF_WITHIN:]:
         return PDF
     if content.startswith(b"\xff\xd8\xff"):
         return JPEG if _image_is(content, "JPEG") else None
@@ -132,10 +147,19 @@ def check_files(uploads, *, budget_left):
 
 def download_response(attachment):
     """The stored file of `attachment` (cases.Attachment) as a download, never shown inline: the type its content
-    proved, its safe name, and nosniff, so no browser renders it as a page. The caller has checked who asks."""
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
-    )
+    proved, its safe name, and nosniff, so no browser renders it as a page. The caller has checked who asks.
+    A file missing from the storage (a restore without files, a deletion by hand) is a 404, logged as an error."""
+    try:
+        stored = attachment.file.open("rb")
+    except FileNotFoundError:
+        logger.error(
+            "Załącznik %s sprawy %s zniknął z magazynu (%s): pobranie odpowiada 404.",
+            attachment.public_id,
+            attachment.message.case.number,
+            attachment.file.name,
+        )
+        raise Http404 from None
+    response = FileResponse(stored, as_attachment=True, filename=attachment.name, content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

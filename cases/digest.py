@@ -1,11 +1,12 @@
-"""The staff's daily digest of cases (`manage.py cases_digest`, from cron once a day).
+"""The staff's daily digest of cases (`manage.py cases_digest`, once a day: deploy/systemd/ebok-cases-digest.timer).
 
 Each staff member who handles cases (cases.models.case_handlers: the "Obsługa klienta" group, anyone given
 cases.change_case, superusers; active, with an e-mail address, one e-mail per address) gets one e-mail: the cases
 filed since the previous digest (the first time: the last 24 hours) and every case past its due date that still
-waits for the office. It names numbers, kinds, regions and due dates with links to the admin; what customers
-wrote stays in the admin. A DigestRun a day (unique on the local date) records the run in the same transaction as
-the queued e-mails, so a second run that day, or one running at the same time, sends nothing.
+waits for its first answer (a case answered once is not overdue, however often the customer writes again). It
+names numbers, kinds, regions and due dates with links to the admin; what customers wrote stays in the admin.
+A DigestRun a day (unique on the local date) records the run in the same transaction as the queued e-mails, so a
+second run that day, or one running at the same time, sends nothing.
 """
 
 import datetime

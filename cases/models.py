@@ -12,7 +12,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,10 +25,21 @@ class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=Case.Status.CLOSED)
 
+    def awaiting_first_answer(self):
+        """Cases the office has never answered and that are not closed: the legal due date binds only these.
+        A follow-up or a reopening after an answer puts a case back in progress, never past its due date."""
+        return self.filter(status__in=Case.AWAITING_ANSWER, last_answer_at__isnull=True)
+
     def overdue(self, today=None):
-        """Open cases past their due date: the office owes the customer an answer."""
+        """Cases still waiting for their first answer after their due date: the office owes the customer one."""
         today = today or timezone.localdate()
-        return self.filter(status__in=[Case.Status.NEW, Case.Status.IN_PROGRESS], due_on__lt=today)
+        return self.awaiting_first_answer().filter(due_on__lt=today)
+
+    def next_number(self, region, year):
+        """(sequence, number) of the next case of `region` in `year`: JAW/2026/00042. The caller holds the
+        region's row locked (or is the only writer), so two cases never get one number."""
+        last = self.filter(region=region, year=year).aggregate(last=Max("sequence"))["last"] or 0
+        return last + 1, f"{region.case_prefix}/{year}/{last + 1:05d}"
 
 
 def case_handlers():
@@ -60,6 +71,9 @@ class Case(models.Model):
         IN_PROGRESS = "in_progress", _("w toku")
         ANSWERED = "answered", _("udzielono odpowiedzi")
         CLOSED = "closed", _("zamknięta")
+
+    # The statuses in which the office owes the customer an answer.
+    AWAITING_ANSWER = [Status.NEW, Status.IN_PROGRESS]
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     region = models.ForeignKey(
@@ -156,9 +170,13 @@ class Case(models.Model):
     def accepts_customer_message(self, now=None):
         return self.is_open or self.can_reopen(now)
 
+    @property
+    def awaits_first_answer(self):
+        """Never answered and not closed: the legal due date still binds (CaseQuerySet.awaiting_first_answer)."""
+        return self.status in self.AWAITING_ANSWER and self.last_answer_at is None
+
     def is_overdue(self, today=None):
-        today = today or timezone.localdate()
-        return self.status in (self.Status.NEW, self.Status.IN_PROGRESS) and self.due_on < today
+        return self.awaits_first_answer and self.due_on < (today or timezone.localdate())
 
     def days_left(self, today=None):
         return (self.due_on - (today or timezone.localdate())).days

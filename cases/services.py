@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounts import emails, limits
@@ -50,12 +50,12 @@ def case_file(*, customer, user, kind, subject, body, files=(), disputed_lines=(
         # One number at a time per region: the region's row is the lock (SQLite: the write transaction).
         region = Region.objects.select_for_update().get(pk=customer.region_id)
         year = timezone.localdate(now).year
-        last = Case.objects.filter(region=region, year=year).aggregate(last=Max("sequence"))["last"] or 0
+        sequence, number = Case.objects.next_number(region, year)
         case = Case.objects.create(
             region=region,
             year=year,
-            sequence=last + 1,
-            number=f"{region.case_prefix}/{year}/{last + 1:05d}",
+            sequence=sequence,
+            number=number,
             customer=customer,
             kind=kind,
             subject=subject,
@@ -92,10 +92,13 @@ def case_post_customer_message(*, case, user, body, files=()):
 
 def case_answer(*, case, user, body, files=()):
     """A staff answer: the customer sees it in the portal and gets an e-mail notice with a link (without the
-    answer's content); the case becomes answered."""
+    answer's content); the case becomes answered. A closed case takes none (CaseError): answering would reopen
+    it past the customer's REOPEN_DAYS unseen, so staff set it in progress first."""
     now = timezone.now()
     with _files_removed_on_failure() as stored, transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
+        if not case.is_open:
+            raise CaseError("closed")
         message = _add_message(
             case, user=user, author=Message.Author.STAFF, body=body, files=files, at=now, stored=stored
         )

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from accounts import limits
 from accounts.decorators import customer_required
 from accounts.throttle import Limit
 from cases import forms, services
+from cases.attachments import download_response
 from cases.models import REOPEN_DAYS, Attachment, Case, Message
 from invoices.models import Invoice
 
@@ -261,9 +262,4 @@ def attachment_download(request, public_id, attachment_id):
     attachment = get_object_or_404(
         Attachment.objects.filter(message__case=case, message__internal=False), public_id=attachment_id
     )
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(attachment)

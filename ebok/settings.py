@@ -230,13 +230,13 @@ STORAGES = {
 # Uploads (case attachments: at most 5 files of 10 MB a message, accounts.limits). A file over 2.5 MB is
 # streamed to a temporary file instead of memory, so a message with 5 × 10 MB holds little RAM per request
 # until cases.attachments reads it for its check. The text fields of a form stay under 2.5 MB (Django's
-# default; a message is at most 5,000 characters). Up to 10 files are parsed, so a customer who picks 6 or 7
-# gets the form's own message ("at most 5 files") instead of a bare 400; a request with more is refused
-# whole before anything is written. The body as a whole is capped in front of Django (nginx
-# client_max_body_size 60m: 5 × 10 MB with the form's text and multipart overhead).
+# default; a message is at most 5,000 characters). Up to 100 files are parsed (Django's default), so a customer
+# who picks 6 or 11 gets the form's own message ("at most 5 files") instead of a bare 400; the files' bytes are
+# bounded anyway, as the body as a whole is capped in front of Django (deploy/nginx/ebok.conf:
+# client_max_body_size 55m on /sprawy/ and /admin/: 5 × 10 MB with the form's text and multipart overhead).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_NUMBER_FILES = 10
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
 
 def _mail_folder(url):

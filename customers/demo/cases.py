@@ -9,7 +9,6 @@ account that cannot log in (no password, inactive), as a real staff member's wou
 import datetime
 from decimal import Decimal
 
-from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
@@ -33,13 +32,13 @@ def _file(customer, user, *, kind, subject, filed_at, body, history, answer=None
     """One case with its first message, an optional answer (text, at) and its status history [(status, at, by)]."""
     region = customer.region
     year = timezone.localdate(filed_at).year
-    sequence = (Case.objects.filter(region=region, year=year).aggregate(last=Max("sequence"))["last"] or 0) + 1
+    sequence, number = Case.objects.next_number(region, year)
     status, at, _by = history[-1]
     case = Case.objects.create(
         region=region,
         year=year,
         sequence=sequence,
-        number=f"{region.case_prefix}/{year}/{sequence:05d}",
+        number=number,
         customer=customer,
         kind=kind,
         subject=subject,

@@ -101,3 +101,8 @@ def executable_bytes():
 def fake_png_bytes():
     """A PNG's signature followed by something else: not an image."""
     return b"\x89PNG\r\n\x1a\n" + b"<script>alert(1)</script>" * 10
+
+
+def html_with_pdf_markers():
+    """A web page that carries "%PDF-" in a comment and "%%EOF" at its end: not a PDF."""
+    return b"<html><!-- %PDF-1.4 --><script>fetch('/konto/')</script></html>\n%%EOF\n"

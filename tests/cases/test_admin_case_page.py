@@ -228,3 +228,57 @@ def test_the_case_page_marks_a_due_date_past_in_words(staff_client, owner):
     assert re.search(
         r'class="case-due case-due-overdue">\d\d\.\d\d\.\d{4} <strong>\(po terminie o 2 dni\)</strong>', html
     )
+
+
+def test_a_closed_case_has_no_answer_box_and_takes_no_answer(staff_client, case, staff_user, run_worker):
+    services.case_close(case=case, user=staff_user)
+    run_worker()
+    mail.outbox.clear()  # the receipt of the filing
+    text = page_text(staff_client.get(page(case)).content.decode())
+    assert 'name="answer-body"' not in staff_client.get(page(case)).content.decode()
+    assert "Aby odpowiedzieć odbiorcy, najpierw oznacz ją jako „w toku”" in text
+    response = staff_client.post(url(case, "answer"), {"answer-body": ANSWER}, follow=True)
+    assert "Sprawa jest zamknięta: odpowiedź nie została wysłana." in page_text(response.content.decode())
+    assert "najpierw oznacz sprawę jako „w toku”" in page_text(response.content.decode())
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED
+    assert not case.messages.filter(body=ANSWER).exists()
+    run_worker()
+    assert mail.outbox == []
+    # In progress again, it takes the answer.
+    staff_client.post(url(case, "status"), {"status": "in_progress"})
+    assert 'name="answer-body"' in staff_client.get(page(case)).content.decode()
+    assert staff_client.post(url(case, "answer"), {"answer-body": ANSWER}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == Case.Status.ANSWERED
+
+
+def test_a_case_page_of_no_number_is_a_404(staff_client):
+    assert staff_client.get("/admin/cases/case/abc/change/").status_code == 404
+    assert staff_client.get("/admin/cases/case/999999/change/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("email", "said"),
+    [
+        ("zarzad@zgoda.example", "Wysłano odpowiedź; odbiorca dostanie powiadomienie e-mailem."),
+        ("", "Wysłano odpowiedź. Odbiorca nie ma adresu e-mail: nie dostanie powiadomienia, zobaczy ją w eBOK."),
+    ],
+)
+def test_the_answers_confirmation_says_whether_a_notice_goes_out(staff_client, case, email, said):
+    case.customer.email = email
+    case.customer.save(update_fields=["email"])
+    response = staff_client.post(url(case, "answer"), {"answer-body": ANSWER}, follow=True)
+    text = page_text(response.content.decode())
+    assert said in text
+    assert ("dostanie powiadomienie e-mailem" in text) is bool(email)
+    assert EmailDelivery.objects.filter(kind="case_answered").exists() is bool(email)
+
+
+def test_staff_get_a_404_for_a_file_missing_from_the_storage_logged_as_an_error(staff_client, case, caplog):
+    attachment = Attachment.objects.get()
+    default_storage.delete(attachment.file.name)
+    with caplog.at_level("ERROR", logger="cases.attachments"):
+        response = staff_client.get(reverse("admin:cases_case_attachment", args=[attachment.public_id]))
+    assert response.status_code == 404
+    assert [r.levelname for r in caplog.records if r.name == "cases.attachments"] == ["ERROR"]

@@ -11,7 +11,7 @@ from cases import services
 from cases.models import Case
 from tests.cases.conftest import file_case, pdf_bytes, upload
 from tests.cases.staffing import service_member
-from tests.conftest import page_text
+from tests.conftest import log_in_staff, page_text
 
 QUEUE = reverse("admin:cases_case_changelist")
 FILED = datetime.datetime(2026, 11, 20, 10, tzinfo=datetime.UTC)  # a complaint is due 04.12, a request 20.12
@@ -143,3 +143,49 @@ def test_the_queue_costs_the_same_queries_however_many_cases(
     with django_assert_max_num_queries(9):
         response = staff_client.get(QUEUE)
     assert len(numbers(response)) == 8
+
+
+def answered_in_time_then_followed_up(customer, staff_user):
+    """A complaint filed 20.11 (due 04.12), answered 01.12, then the customer's follow-up on 02.12 and a closed
+    one reopened by the customer: both back "w toku" after the due date, neither owed a first answer."""
+    followed_up = filed(customer, kind=Case.Kind.COMPLAINT)
+    reopened = filed(customer, kind=Case.Kind.COMPLAINT)
+    user = followed_up.messages.get().user
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 9, tzinfo=datetime.UTC), tick=False):
+        services.case_answer(case=followed_up, user=staff_user, body="Faktura jest poprawna.")
+        services.case_answer(case=reopened, user=staff_user, body="Wystawimy korektę.")
+        services.case_close(case=reopened, user=user)
+    with time_machine.travel(datetime.datetime(2026, 12, 6, 9, tzinfo=datetime.UTC), tick=False):
+        services.case_post_customer_message(case=followed_up, user=user, body="A odczyt z 10.11.?")
+        services.case_post_customer_message(case=reopened, user=user, body="Korekty nadal nie ma.")
+    return followed_up, reopened
+
+
+def test_a_follow_up_or_a_reopening_after_an_answer_in_time_is_not_overdue(client, owner, staff_user):
+    followed_up, reopened = answered_in_time_then_followed_up(owner, staff_user)
+    with time_machine.travel(datetime.datetime(2026, 12, 7, 9, tzinfo=datetime.UTC), tick=False):
+        staff_client = log_in_staff(client, staff_user)
+        unanswered = filed(owner, kind=Case.Kind.COMPLAINT)  # due 04.12, never answered: overdue
+        for case in (followed_up, reopened):
+            case.refresh_from_db()
+            assert case.status == Case.Status.IN_PROGRESS
+            assert not case.is_overdue()
+        assert unanswered.is_overdue()
+        assert list(Case.objects.overdue()) == [unanswered]
+        html = staff_client.get(QUEUE).content.decode()
+        assert html.count("case-due-overdue") == 1
+        assert re.search(r"case-due-overdue\">04\.12\.2026 <strong>\(po terminie o 3 dni\)</strong>", html)
+        assert numbers(staff_client.get(QUEUE, {"termin": "po"})) == [unanswered.number]
+        for case in (followed_up, reopened):
+            assert (
+                "case-due" not in staff_client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+            )
+
+
+def test_a_case_answered_once_is_never_near_its_due_date(today, staff_client, owner, staff_user):
+    answered = filed(owner, kind=Case.Kind.COMPLAINT)  # due 04.12: in 2 days
+    services.case_answer(case=answered, user=staff_user, body="Faktura jest poprawna.")
+    services.case_post_customer_message(case=answered, user=answered.messages.first().user, body="Dlaczego?")
+    waiting = filed(owner, kind=Case.Kind.COMPLAINT)
+    assert numbers(staff_client.get(QUEUE, {"termin": "wkrotce"})) == [waiting.number]
+    assert staff_client.get(QUEUE).content.decode().count("case-due-soon") == 1

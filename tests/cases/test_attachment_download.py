@@ -61,3 +61,18 @@ def test_it_checks_ownership(owner_client, owner, sibling, stranger):
 def test_it_needs_a_logged_in_customer(client, owner):
     case = file_case(owner, files=[upload("moje.pdf", pdf_bytes())])
     assert client.get(url(case, first_file(case)))["Location"] == reverse("landing")
+
+
+def test_a_file_missing_from_the_storage_is_a_404_logged_as_an_error(owner_client, owner, caplog):
+    from django.core.files.storage import default_storage
+
+    case = file_case(owner, files=[upload("skan.pdf", pdf_bytes())])
+    attachment = first_file(case)
+    default_storage.delete(attachment.file.name)
+    with caplog.at_level("ERROR", logger="cases.attachments"):
+        response = owner_client.get(url(case, attachment))
+    assert response.status_code == 404
+    [record] = [r for r in caplog.records if r.name == "cases.attachments"]
+    assert record.levelname == "ERROR"
+    assert case.number in record.getMessage()
+    assert attachment.file.name in record.getMessage()

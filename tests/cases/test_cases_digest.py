@@ -140,3 +140,24 @@ def test_the_date_filters_of_the_emails_fail_silently_like_djangos():
 
     assert iso_date("2026-12-02") == datetime.date(2026, 12, 2)
     assert iso_date("") == iso_datetime("") == iso_datetime(None) == ""
+
+
+def test_a_case_answered_in_time_is_not_overdue_when_the_customer_writes_again(staff, owner):
+    """Filed 20.11 (a complaint: due 04.12), answered 01.12, the customer's follow-up on 01.12 after the answer: on
+    02.12 it is past its date and in progress, yet the office owes no first answer; the digest lists it nowhere."""
+    with at(datetime.datetime(2026, 11, 20, 10, tzinfo=datetime.UTC)):
+        case = file_case(owner, kind=Case.Kind.COMPLAINT)
+    with at(datetime.datetime(2026, 11, 21, 10, tzinfo=datetime.UTC)):
+        services.case_answer(case=case, user=staff[0], body="Faktura jest poprawna.")
+    with at(datetime.datetime(2026, 12, 1, 10, tzinfo=datetime.UTC)):
+        DigestRun.objects.create(day=datetime.date(2026, 12, 1), new_cases=0, overdue_cases=0, emails=0)
+    with at(datetime.datetime(2026, 12, 6, 10, tzinfo=datetime.UTC)):
+        services.case_post_customer_message(case=case, user=case.messages.first().user, body="A odczyt z 10.11.?")
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_PROGRESS
+    with at(datetime.datetime(2026, 12, 7, 6, tzinfo=datetime.UTC)):
+        output = io.StringIO()
+        call_command("cases_digest", stdout=output)
+    assert "po terminie 0" in output.getvalue()
+    assert case.number not in output.getvalue()
+    assert not EmailDelivery.objects.filter(kind="cases_digest").exists()

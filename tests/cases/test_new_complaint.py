@@ -57,6 +57,28 @@ def test_the_form_shows_the_invoice_its_lines_and_the_due_date(owner_client, inv
     assert "w ciągu 14 dni od złożenia, czyli do 04.12.2026" in text
 
 
+def test_the_form_says_the_complaints_due_days_as_set(owner_client, invoice, settings):
+    settings.EBOK_CASE_DUE_DAYS = {**settings.EBOK_CASE_DUE_DAYS, Case.Kind.COMPLAINT: 21}
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 10, tzinfo=datetime.UTC)):
+        text = page_text(owner_client.get(url(invoice)).content.decode())
+    assert "Reklamację rozpatrujemy w ciągu 21 dni." in text
+    assert "w ciągu 21 dni od złożenia, czyli do 11.12.2026" in text
+    assert "14 dni" not in text
+
+
+def test_the_error_summary_links_each_error_to_its_input(owner_client, invoice):
+    html = post(owner_client, invoice, disputed_amount="abc", body="").content.decode()
+    summary = html[html.index('id="form-errors"') :]
+    summary = summary[: summary.index("</div>")]
+    assert '<a href="#id_disputed_amount">' in summary
+    assert '<a href="#id_body">' in summary
+    assert 'id="id_disputed_amount"' in html
+    assert 'id="id_body"' in html
+    html = post(owner_client, invoice, disputed_lines=["999999"]).content.decode()
+    assert '<a href="#id_disputed_lines_0">' in html  # a group of checkboxes: its first
+    assert 'id="id_disputed_lines_0"' in html
+
+
 def test_a_complaint_with_an_amount_is_due_14_days_after_filing(owner_client, owner, invoice):
     with time_machine.travel(datetime.datetime(2026, 11, 20, 10, tzinfo=datetime.UTC)):
         response = post(owner_client, invoice, disputed_amount="123,45")

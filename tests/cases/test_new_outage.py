@@ -1,6 +1,7 @@
 """Awaria / brak ogrzewania: the emergency line first, a point of the customer's own, a description; the
 daily limit of new cases (CASES_PER_CUSTOMER), counted only for valid forms."""
 
+import dataclasses
 import datetime
 
 import time_machine
@@ -8,6 +9,7 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
+from accounts import limits
 from cases.models import Case, Message
 from customers.models import MeteringPoint
 from tests.cases.conftest import pdf_bytes, stored_files, upload
@@ -92,7 +94,7 @@ def test_the_eleventh_case_in_a_day_is_refused_with_retry_after(owner_client, po
         assert owner_client.get(URL).status_code == 429
     assert refused.status_code == 429
     assert refused["Retry-After"] == str(19 * 3600)
-    assert "W ciągu doby złożono już 10 spraw" in refused.content.decode()
+    assert "W ciągu doby złożono już tyle spraw, ile można złożyć jednego dnia." in refused.content.decode()
     assert Case.objects.count() == 10
     with time_machine.travel(start + datetime.timedelta(hours=24, seconds=1), tick=False):
         assert post(owner_client, point).status_code == 302
@@ -105,3 +107,16 @@ def test_a_form_sent_back_with_errors_uses_up_no_budget(owner_client, point):
         assert post(owner_client, point).status_code == 302
     assert Case.objects.count() == 10
     assert Message.objects.count() == 10
+
+
+def test_the_refusal_names_no_number_the_rule_does_not_have(owner_client, point, monkeypatch):
+    monkeypatch.setattr(limits, "CASES_PER_CUSTOMER", dataclasses.replace(limits.CASES_PER_CUSTOMER, limit=2))
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 8, tzinfo=datetime.UTC), tick=False):
+        for _ in range(2):
+            assert post(owner_client, point).status_code == 302
+        refused = post(owner_client, point)
+    assert refused.status_code == 429
+    text = page_text(refused.content.decode())
+    assert "W ciągu doby złożono już tyle spraw, ile można złożyć jednego dnia." in text
+    assert "10 spraw" not in text
+    assert Case.objects.count() == 2

@@ -100,3 +100,33 @@ def _walk(folder):
     yield from (f"{folder}/{name}" for name in files)
     for sub in folders:
         yield from _walk(f"{folder}/{sub}")
+
+
+def test_a_closed_case_takes_no_answer(owner_case, staff_user):
+    """An answer would reopen a closed case unseen, past the customer's 30 days: staff set it in progress first."""
+    services.case_close(case=owner_case, user=staff_user)
+    with pytest.raises(services.CaseError):
+        services.case_answer(case=owner_case, user=staff_user, body="Odpowiedź po zamknięciu.")
+    owner_case.refresh_from_db()
+    assert owner_case.status == Case.Status.CLOSED
+    assert owner_case.last_answer_at is None
+    assert owner_case.messages.count() == 1
+    assert not EmailDelivery.objects.filter(kind="case_answered").exists()
+
+
+def test_new_years_eve_late_in_utc_is_already_the_new_year_in_warsaw(owner):
+    """31.12 23:30 UTC is 1.01 00:30 in Warsaw: the number is of the new year, the due date counted from 1.01."""
+    with time_machine.travel(datetime.datetime(2026, 12, 30, 12, tzinfo=datetime.UTC)):
+        old_year = file_case(owner, kind=Case.Kind.COMPLAINT)
+    with time_machine.travel(datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)):
+        complaint = file_case(owner, kind=Case.Kind.COMPLAINT)
+    assert old_year.number == "JAW/2026/00001"
+    assert (complaint.number, complaint.year) == ("JAW/2027/00001", 2027)
+    assert complaint.due_on == datetime.date(2027, 1, 15)
+
+
+def test_a_complaint_filed_late_on_1_march_in_utc_is_due_on_16_march(owner):
+    """1.03 23:30 UTC is 2.03 00:30 in Warsaw (winter time): filed on 2.03, due 14 days later."""
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 23, 30, tzinfo=datetime.UTC)):
+        complaint = file_case(owner, kind=Case.Kind.COMPLAINT)
+    assert complaint.due_on == datetime.date(2026, 3, 16)

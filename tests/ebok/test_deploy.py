@@ -151,6 +151,7 @@ def test_systemd_accepts_the_units(tmp_path):
     assert {unit.name for unit in units} >= {
         "ebok-web.service", "ebok-worker.service", "ebok-housekeeping.service", "ebok-housekeeping.timer",
         "ebok-einvoices.service", "ebok-einvoices.timer", "ebok-backup.service", "ebok-backup.timer",
+        "ebok-cases-digest.service", "ebok-cases-digest.timer",
     }  # fmt: skip
     for unit in units:
         (tmp_path / unit.name).write_text(unit.read_text().replace("/srv/ebok/app", str(ROOT)))
@@ -163,6 +164,34 @@ def test_systemd_accepts_the_units(tmp_path):
     problems = [line for line in result.stderr.splitlines() if "ebok" in line]
     assert result.returncode == 0, result.stderr
     assert problems == []
+
+
+def test_the_cases_digest_runs_at_seven_on_working_days_in_polish_time_and_is_enabled():
+    """README promises the staff a digest each working morning: the timer exists, says when in Warsaw's time
+    (whatever the server's zone), makes up a run missed while the machine was off, and the guide enables it."""
+    timer = (DEPLOY / "systemd" / "ebok-cases-digest.timer").read_text()
+    assert re.findall(r"^OnCalendar=(.+)$", timer, re.MULTILINE) == ["Mon..Fri 07:00 Europe/Warsaw"]
+    assert "Persistent=true" in timer.splitlines()
+    service = (DEPLOY / "systemd" / "ebok-cases-digest.service").read_text()
+    assert re.search(r"^ExecStart=\S+ manage\.py cases_digest$", service, re.MULTILINE)
+    guide = (ROOT / "docs" / "deployment.md").read_text()
+    enabled = re.findall(r"^systemctl enable --now (.+\.timer.*)$", guide, re.MULTILINE)
+    timers = {path.name for path in (DEPLOY / "systemd").glob("*.timer")}
+    assert timers == set(" ".join(enabled).split())
+
+
+@pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed: the calendar is not checked")
+def test_systemd_reads_the_digests_calendar_as_seven_in_warsaw_on_working_days():
+    result = subprocess.run(  # noqa: S603
+        [SYSTEMD_ANALYZE, "calendar", "--iterations=5", "Mon..Fri 07:00 Europe/Warsaw"],
+        capture_output=True, text=True, check=False, env={**os.environ, "TZ": "UTC"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Normalized form: Mon..Fri *-*-* 07:00:00 Europe/Warsaw" in result.stdout
+    elapses = re.findall(r"(?:Next elapse|Iter\. #\d+): (\w{3}) \d{4}-\d\d-\d\d (\d\d:\d\d):00 UTC", result.stdout)
+    assert len(elapses) == 5
+    assert {day for day, _ in elapses} <= {"Mon", "Tue", "Wed", "Thu", "Fri"}
+    assert {time for _, time in elapses} <= {"05:00", "06:00"}  # 7:00 in summer or in winter time
 
 
 def test_each_timer_starts_its_service_and_each_service_runs_a_command_that_exists():

@@ -10,11 +10,11 @@ class Command(BaseCommand):
     help = (
         "E-mails the staff who handle cases (the 'Obsługa klienta' group, anyone with cases.change_case and "
         "superusers; active, with an e-mail address) one digest: the cases filed since the previous digest (the "
-        "first time: the last 24 hours) and every case past its due date still waiting for the office, with "
-        "numbers, kinds, regions, due dates and admin links, never what customers wrote. Run it once a day from "
-        "cron or a systemd timer (e.g. at 7:00 on working days, README); the e-mails go through the outbox and "
-        "db_worker. A second run the same day sends nothing, and nothing is sent when nothing is new or overdue. "
-        "--dry-run lists what would be sent and writes nothing."
+        "first time: the last 24 hours) and every case past its due date still waiting for its first answer, with "
+        "numbers, kinds, regions, due dates and admin links, never what customers wrote. Run it once a day: "
+        "deploy/systemd/ebok-cases-digest.timer runs it at 7:00 on working days (or cron, README); the e-mails go "
+        "through the outbox and db_worker. A second run the same day sends nothing, and nothing is sent when "
+        "nothing is new or overdue. --dry-run lists what would be sent and writes nothing."
     )
 
     def add_arguments(self, parser):
