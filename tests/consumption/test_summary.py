@@ -52,7 +52,7 @@ def test_the_dashboard_shows_the_change(owner_client, point, django_assert_max_n
     year = timezone.localdate().year
     add_month_readings(point, year - 1, {1: "200.000", 2: "100.000", 12: "999.000"})
     add_month_readings(point, year, {1: "150.000", 2: "120.000"})
-    with django_assert_max_num_queries(7):  # the whole Pulpit, balance panel included
+    with django_assert_max_num_queries(8):  # the whole Pulpit: balance, open cases, outages on its points
         response = owner_client.get(reverse("dashboard"))
     section = lxml.html.fromstring(response.content.decode()).xpath("//section[@class='dashboard-consumption']")[0]
     text = " ".join(section.text_content().split())
