@@ -8,6 +8,7 @@ from outages.forms import OutageForm
 from outages.links import unlinked_reports
 from outages.models import NoticeChoice, Outage, OutageEvent, OutageNotice, OutageUpdate
 from outages.services import affected, outage_notify, outage_publish, outage_refresh_areas
+from outages.streets import held_back, region_towns
 
 
 class NoDeleteAdmin(admin.ModelAdmin):
@@ -126,22 +127,21 @@ class OutageAdmin(NoDeleteAdmin):
 
     @admin.display(description=_("ulice (jak na stronie publicznej)"))
     def areas_display(self, outage):
-        if not outage.areas:
-            return "—"
         rows = ((area["town"], area["street"], ", ".join(area["numbers"])) for area in outage.areas)
-        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {} {}</li>", rows))
+        shown = format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {} {}</li>", rows)) if outage.areas else "—"
+        warning = self._held_back_warning(outage) if outage.pk else ""
+        return format_html("{}<p><strong>{}</strong></p>", shown, warning) if warning else shown
 
-    @admin.display(description=_("zgłoszenia z punktów tej awarii"))
-    def reports_display(self, outage):
-        if outage.pk is None:
-            return "—"
-        linked = [
-            (case.number, case.get_status_display(), _("powiązane")) for case in outage.reports.order_by("number")
-        ]
-        suggested = [(case.number, case.get_status_display(), _("niepowiązane")) for case in unlinked_reports(outage)]
-        if not linked and not suggested:
-            return "—"
-        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} ({}): {}</li>", linked + suggested))
+    @staticmethod
+    def _held_back_warning(outage):
+        """The points' addresses the public page leaves out (outages.streets.held_back), for staff to correct."""
+        addresses = held_back(outage.points.values_list("address", flat=True), region_towns(outage.region))
+        if not addresses:
+            return ""
+        return _(
+            "Adresy punktów poboru niepokazane na stronie publicznej, bo nie mają postaci „ul. Nazwa numer” "
+            "(popraw je w systemie rozliczeniowym): %(n)d — %(addresses)s"
+        ) % {"n": len(addresses), "addresses": "; ".join(f"„{address}”" for address in addresses)}
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -178,6 +178,8 @@ class OutageAdmin(NoDeleteAdmin):
                 "n": queued
             }
         messages.info(request, message)
+        if warning := self._held_back_warning(outage):
+            messages.warning(request, warning)
 
     @admin.action(description=_("Opublikuj i powiadom odbiorców"))
     def publish_selected(self, request, queryset):
