@@ -143,6 +143,18 @@ class OutageAdmin(NoDeleteAdmin):
             "(popraw je w systemie rozliczeniowym): %(n)d — %(addresses)s"
         ) % {"n": len(addresses), "addresses": "; ".join(f"„{address}”" for address in addresses)}
 
+    @admin.display(description=_("zgłoszenia z punktów tej awarii"))
+    def reports_display(self, outage):
+        if outage.pk is None:
+            return "—"
+        linked = [
+            (case.number, case.get_status_display(), _("powiązane")) for case in outage.reports.order_by("number")
+        ]
+        suggested = [(case.number, case.get_status_display(), _("niepowiązane")) for case in unlinked_reports(outage)]
+        if not linked and not suggested:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} ({}): {}</li>", linked + suggested))
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
