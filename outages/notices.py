@@ -153,10 +153,14 @@ def _claim(notice_id):
 
 
 def _skip_reason(notice):
-    """Why a claimed notice must not go after all, or "": the address changed, or the customer switched off."""
+    """Why a claimed notice must not go after all, or "": the address changed, the customer no longer owns any of
+    the outage's points (an import moved them), or the customer switched off. A reporter of a linked case is told
+    of the end whatever it owns: it asked."""
     customer = notice.customer
     if customer.email != notice.to:
         return _("adres e-mail zmieniono po zakolejkowaniu")
+    if not notice.reporter and not notice.event.outage.points.filter(customer_id=customer.pk).exists():
+        return _("odbiorca nie ma już punktów poboru objętych awarią")
     if not notices_enabled(customer) and not notice.reporter:
         return _("odbiorca wyłączył powiadomienia o awariach")
     return ""
