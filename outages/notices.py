@@ -11,7 +11,8 @@ customers that had none for that event, and a customer with three affected point
 Sending (:func:`send`) is the e-invoice's (invoices/einvoice.py): each step a conditional UPDATE, so that two
 workers, or a task queued twice, cannot both send: claim ``queued → sending`` with ``attempts + 1`` (one
 winner), build the message, mark ``handed_over_at``, hand it to the mail server, record ``sent``. A worker
-killed in between leaves ``sending``: :func:`recover` (``manage.py outage_notices``, from cron) queues again
+killed in between leaves ``sending``: :func:`recover` (``manage.py outage_notices``, every 5 minutes from
+ebok-einvoices.service) queues again
 one that never reached the mail server and marks ``unknown`` one that may have; that one is never resent by
 itself (SMTP cannot promise exactly once). A retry carries the same Message-ID.
 """
