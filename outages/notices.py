@@ -12,9 +12,8 @@ Sending (:func:`send`) is the e-invoice's (invoices/einvoice.py): each step a co
 workers, or a task queued twice, cannot both send: claim ``queued → sending`` with ``attempts + 1`` (one
 winner), build the message, mark ``handed_over_at``, hand it to the mail server, record ``sent``. A worker
 killed in between leaves ``sending``: :func:`recover` (``manage.py outage_notices``, every 5 minutes from
-ebok-einvoices.service) queues again
-one that never reached the mail server and marks ``unknown`` one that may have; that one is never resent by
-itself (SMTP cannot promise exactly once). A retry carries the same Message-ID.
+ebok-einvoices.service) queues again one that never reached the mail server and marks ``unknown`` one that may
+have; that one is never resent by itself (SMTP cannot promise exactly once). A retry carries the same Message-ID.
 """
 
 import datetime
