@@ -1,5 +1,8 @@
 """The public page as an Atom feed (every outage it shows) and an iCalendar file (the planned shutdowns)."""
 
+import datetime
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
@@ -14,6 +17,9 @@ from outages.models import Outage
 from outages.views import public_outages
 
 FEED_LIMIT = 200
+# A calendar event without DTEND or DURATION lasts no time at all (RFC 5545, 3.6.1): a shutdown whose end is not
+# known yet is shown as its first day, and its description says the end is unknown.
+UNKNOWN_END_SPAN = datetime.timedelta(days=1)
 
 
 def _when(moment):
@@ -102,7 +108,8 @@ def planned_calendar(request):
     calendar.add(
         "x-wr-calname", _("Planowane wyłączenia — %(company)s") % {"company": settings.EBOK_COMPANY["short_name"]}
     )
-    domain = request.get_host().split(":")[0] or "ebok"
+    # The UID must not change with the host name a request came by (a proxy, an IP address): the portal's own.
+    domain = urlsplit(settings.EBOK_BASE_URL).hostname or "ebok"
     for outage in public_outages(timezone.now()).filter(kind=Outage.Kind.PLANNED):
         event = Event()
         event.add("uid", f"{outage.public_id}@{domain}")
@@ -110,10 +117,13 @@ def planned_calendar(request):
         event.add("last-modified", outage.updated_at)
         event.add("dtstart", outage.starts_at)
         end = outage.ended_at or outage.expected_end
-        if end is not None:
-            event.add("dtend", end)
+        description = outage_text(outage)
+        if end is None:
+            end = outage.starts_at + UNKNOWN_END_SPAN
+            description += "\n" + _("Koniec nieznany: w kalendarzu zaznaczono pierwszą dobę.")
+        event.add("dtend", end)
         event.add("summary", f"{outage.get_kind_display().capitalize()}: {outage.title}")
-        event.add("description", outage_text(outage))
+        event.add("description", description)
         event.add("location", streets_text(outage).replace("\n", "; "))
         event.add("url", request.build_absolute_uri(_anchor(outage)))
         event.add("status", "CONFIRMED")
