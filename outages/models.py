@@ -13,6 +13,11 @@ from customers.models import Customer, MeteringPoint, Region
 RECENTLY_ENDED_DAYS = 7
 
 
+def local(moment, pattern):
+    """`moment` in the portal's time zone (staff read Polish time, not UTC), as `pattern`; "" when not set yet."""
+    return timezone.localtime(moment).strftime(pattern) if moment else ""
+
+
 class OutageQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_at__isnull=False)
@@ -99,7 +104,7 @@ class Outage(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.title} ({self.starts_at:%Y-%m-%d})"
+        return f"{self.get_kind_display()}: {self.title} ({local(self.starts_at, '%Y-%m-%d')})"
 
     @property
     def is_planned(self):
@@ -145,7 +150,7 @@ class OutageUpdate(models.Model):
         verbose_name_plural = _("aktualizacje (publiczne)")
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M}"
+        return local(self.at, "%Y-%m-%d %H:%M")
 
 
 class OutageEvent(models.Model):
@@ -185,7 +190,7 @@ class OutageEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {local(self.at, '%Y-%m-%d %H:%M')}"
 
 
 class OutageNotice(models.Model):
@@ -271,7 +276,7 @@ class NoticeChoice(models.Model):
         indexes = [models.Index(fields=["customer", "-recorded_at"], name="notice_choice_latest")]
 
     def __str__(self):
-        return f"{self.customer.code} {self.recorded_at:%Y-%m-%d %H:%M}"
+        return f"{self.customer.code} {local(self.recorded_at, '%Y-%m-%d %H:%M')}"
 
 
 def notices_enabled(customer):

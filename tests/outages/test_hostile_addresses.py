@@ -47,7 +47,10 @@ def test_areas_leave_out_what_does_not_parse_and_held_back_lists_it():
         {"town": "Jaworzno", "street": "ul. Polna", "numbers": ["7"]},
         {"town": "Jaworzno", "street": "ul. Wiejska", "numbers": ["9"]},
     ]
-    assert held_back(addresses, ["Jaworzno"]) == ["Grunwaldzka 3 (klatka Nowaków)", "Jan Kowalski, ul. Leśna 5, Jaworzno"]
+    assert held_back(addresses, ["Jaworzno"]) == [
+        "Grunwaldzka 3 (klatka Nowaków)",
+        "Jan Kowalski, ul. Leśna 5, Jaworzno",
+    ]
 
 
 @pytest.fixture
@@ -81,9 +84,7 @@ def test_the_atom_feed_shows_no_name_node_or_flat(client, hostile):
 def test_the_calendar_shows_no_name_node_or_flat(client, hostile):
     calendar = icalendar.Calendar.from_ical(client.get("/awarie-i-wylaczenia/planowane.ics").content)
     (event,) = calendar.walk("VEVENT")
-    assert str(event["location"]) == (
-        "Jaworzno: ul. Grunwaldzka 12; ul. Ogrodowa 5; ul. Polna 7; ul. Wiejska 9"
-    )
+    assert str(event["location"]) == ("Jaworzno: ul. Grunwaldzka 12; ul. Ogrodowa 5; ul. Polna 7; ul. Wiejska 9")
     assert_nothing_private(str(event["location"]) + str(event["description"]))
 
 
