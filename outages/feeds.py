@@ -39,7 +39,9 @@ def streets_text(outage):
 
 def outage_text(outage):
     """What the feed's entry and the calendar's event say: kind, supply, times, streets, description."""
-    if outage.ended_at:
+    if outage.cancelled_at:
+        end = _("Odwołano: %(when)s — dostawa nie zostanie przerwana.") % {"when": _when(outage.cancelled_at)}
+    elif outage.ended_at:
         end = _("Koniec: %(when)s") % {"when": _when(outage.ended_at)}
     elif outage.expected_end:
         end = _("Przewidywany koniec: %(when)s") % {"when": _when(outage.expected_end)}
@@ -79,6 +81,8 @@ class OutageFeed(Feed):
         return public_outages(timezone.now()).order_by("-updated_at", "-pk")[:FEED_LIMIT]
 
     def item_title(self, item):
+        if item.cancelled_at:
+            return _("Odwołano — %(title)s") % {"title": item.title}
         return _("Zakończono — %(title)s") % {"title": item.title} if item.ended_at else item.title
 
     def item_description(self, item):
@@ -126,7 +130,7 @@ def planned_calendar(request):
         event.add("description", description)
         event.add("location", streets_text(outage).replace("\n", "; "))
         event.add("url", request.build_absolute_uri(_anchor(outage)))
-        event.add("status", "CONFIRMED")
+        event.add("status", "CANCELLED" if outage.cancelled_at else "CONFIRMED")
         calendar.add_component(event)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="planowane-wylaczenia.ics"'

@@ -23,12 +23,15 @@ class OutageQuerySet(models.QuerySet):
         return self.filter(published_at__isnull=False)
 
     def current_or_upcoming(self):
-        return self.published().filter(ended_at__isnull=True)
+        return self.published().filter(ended_at__isnull=True, cancelled_at__isnull=True)
 
     def on_public_page(self, now=None):
-        """What the public page, the Atom feed and the calendar show: not ended, or ended in the last days."""
+        """What the public page, the Atom feed and the calendar show: not ended or cancelled, or ended or
+        cancelled in the last days (a cancellation is shown, so that those who read of the shutdown learn of it)."""
         since = (now or timezone.now()) - datetime.timedelta(days=RECENTLY_ENDED_DAYS)
-        return self.published().filter(Q(ended_at__isnull=True) | Q(ended_at__gte=since))
+        return self.published().filter(
+            Q(ended_at__isnull=True, cancelled_at__isnull=True) | Q(ended_at__gte=since) | Q(cancelled_at__gte=since)
+        )
 
 
 class Outage(models.Model):
@@ -72,6 +75,7 @@ class Outage(models.Model):
         _("ulice"), default=list, editable=False, help_text=_("Ulice i numery budynków punktów, jak na stronie.")
     )
     published_at = models.DateTimeField(_("opublikowano"), null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(_("odwołano"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("utworzono"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -111,7 +115,9 @@ class Outage(models.Model):
         return self.kind == self.Kind.PLANNED
 
     def state(self, now=None):
-        """ "upcoming", "current" or "ended", as the pages label it."""
+        """ "upcoming", "current", "ended" or "cancelled", as the pages label it."""
+        if self.cancelled_at is not None:
+            return "cancelled"
         if self.ended_at is not None:
             return "ended"
         return "current" if self.starts_at <= (now or timezone.now()) else "upcoming"
@@ -161,6 +167,7 @@ class OutageEvent(models.Model):
         PUBLISHED = "published", _("opublikowanie")
         END_CHANGED = "end-moved", _("zmiana przewidywanego końca")
         ENDED = "ended", _("zakończenie")
+        CANCELLED = "cancelled", _("odwołanie")
 
     outage = models.ForeignKey(Outage, verbose_name=_("awaria"), on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("zdarzenie"), max_length=9, choices=Kind.choices)
@@ -184,7 +191,7 @@ class OutageEvent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["outage", "kind"],
-                condition=Q(kind__in=["published", "ended"]),
+                condition=Q(kind__in=["published", "ended", "cancelled"]),
                 name="outage_event_published_ended_once",
             ),
         ]

@@ -29,7 +29,7 @@ from django_tasks import task
 from accounts import emails
 from customers.models import Customer, MeteringPoint
 from outages.links import report_numbers
-from outages.models import NoticeChoice, Outage, OutageNotice, notices_enabled
+from outages.models import NoticeChoice, Outage, OutageEvent, OutageNotice, notices_enabled
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ NOTICES = OutageNotice._meta.db_table
 CUSTOMERS = Customer._meta.db_table
 POINTS = MeteringPoint._meta.db_table
 OUTAGE_POINTS = Outage.points.through._meta.db_table
+EVENTS = OutageEvent._meta.db_table
 CHOICES = NoticeChoice._meta.db_table
 
 
@@ -64,11 +65,12 @@ def _random_sql():
     return "lower(hex(randomblob(16)))"
 
 
-def queue(event, *, extra_customer_ids=(), affected=True):
+def queue(event, *, extra_customer_ids=(), affected=True, notified_before=False):
     """Queue `event`'s e-mail for every affected customer that has none yet (module docstring), and the tasks;
     returns the ids of the new notices. `extra_customer_ids`: customers told although their points are not
     among the outage's (the reporters of linked cases when it ends), with an address, whatever their choice;
-    with `affected` False, only those."""
+    with `affected` False, only those. With `notified_before`, only the affected customers that an earlier
+    e-mail about the outage went or goes to (a cancellation: no one else heard of the shutdown)."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     params = {
         "event": event.pk,
@@ -87,6 +89,12 @@ def queue(event, *, extra_customer_ids=(), affected=True):
         f"c.id IN (SELECT p.customer_id FROM {POINTS} p JOIN {OUTAGE_POINTS} op ON op.meteringpoint_id = p.id "  # noqa: S608
         f"WHERE op.outage_id = %(outage)s) AND {enabled}"
     )
+    if notified_before:
+        affected_sql += (
+            f" AND c.id IN (SELECT n.customer_id FROM {NOTICES} n JOIN {EVENTS} e ON e.id = n.event_id "  # noqa: S608
+            "WHERE e.outage_id = %(outage)s AND e.id <> %(event)s AND n.state IN ('queued', 'sending', 'sent', "
+            "'unknown'))"
+        )
     recipients, reporter = (affected_sql if affected else "1 = 0"), "%(false)s"
     if extra_customer_ids:
         extra = ", ".join(str(int(pk)) for pk in extra_customer_ids)
