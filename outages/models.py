@@ -39,7 +39,9 @@ class Outage(models.Model):
 
     Staff enter it in the admin, then publish it; from then on it is on the public page (by street, never by
     customer), on the affected customers' Pulpit, and its events (published, expected end moved, ended) are
-    e-mailed to them (outages.notices). Nothing is deleted: an outage's history stays.
+    e-mailed to them (outages.notices). A planned shutdown that has not begun can be cancelled
+    (services.outage_cancel): it stays on the public page a week, marked so, and those told of it are told it is off.
+    Nothing is deleted: an outage's history stays.
     """
 
     class Kind(models.TextChoices):
