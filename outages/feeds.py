@@ -1,5 +1,8 @@
 """The public page as an Atom feed (every outage it shows) and an iCalendar file (the planned shutdowns)."""
 
+import datetime
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
@@ -14,6 +17,9 @@ from outages.models import Outage
 from outages.views import public_outages
 
 FEED_LIMIT = 200
+# A calendar event without DTEND or DURATION lasts no time at all (RFC 5545, 3.6.1): a shutdown whose end is not
+# known yet is shown as its first day, and its description says the end is unknown.
+UNKNOWN_END_SPAN = datetime.timedelta(days=1)
 
 
 def _when(moment):
@@ -33,7 +39,9 @@ def streets_text(outage):
 
 def outage_text(outage):
     """What the feed's entry and the calendar's event say: kind, supply, times, streets, description."""
-    if outage.ended_at:
+    if outage.cancelled_at:
+        end = _("Odwołano: %(when)s — dostawa nie zostanie przerwana.") % {"when": _when(outage.cancelled_at)}
+    elif outage.ended_at:
         end = _("Koniec: %(when)s") % {"when": _when(outage.ended_at)}
     elif outage.expected_end:
         end = _("Przewidywany koniec: %(when)s") % {"when": _when(outage.expected_end)}
@@ -73,6 +81,8 @@ class OutageFeed(Feed):
         return public_outages(timezone.now()).order_by("-updated_at", "-pk")[:FEED_LIMIT]
 
     def item_title(self, item):
+        if item.cancelled_at:
+            return _("Odwołano — %(title)s") % {"title": item.title}
         return _("Zakończono — %(title)s") % {"title": item.title} if item.ended_at else item.title
 
     def item_description(self, item):
@@ -102,7 +112,8 @@ def planned_calendar(request):
     calendar.add(
         "x-wr-calname", _("Planowane wyłączenia — %(company)s") % {"company": settings.EBOK_COMPANY["short_name"]}
     )
-    domain = request.get_host().split(":")[0] or "ebok"
+    # The UID must not change with the host name a request came by (a proxy, an IP address): the portal's own.
+    domain = urlsplit(settings.EBOK_BASE_URL).hostname or "ebok"
     for outage in public_outages(timezone.now()).filter(kind=Outage.Kind.PLANNED):
         event = Event()
         event.add("uid", f"{outage.public_id}@{domain}")
@@ -110,13 +121,16 @@ def planned_calendar(request):
         event.add("last-modified", outage.updated_at)
         event.add("dtstart", outage.starts_at)
         end = outage.ended_at or outage.expected_end
-        if end is not None:
-            event.add("dtend", end)
+        description = outage_text(outage)
+        if end is None:
+            end = outage.starts_at + UNKNOWN_END_SPAN
+            description += "\n" + _("Koniec nieznany: w kalendarzu zaznaczono pierwszą dobę.")
+        event.add("dtend", end)
         event.add("summary", f"{outage.get_kind_display().capitalize()}: {outage.title}")
-        event.add("description", outage_text(outage))
+        event.add("description", description)
         event.add("location", streets_text(outage).replace("\n", "; "))
         event.add("url", request.build_absolute_uri(_anchor(outage)))
-        event.add("status", "CONFIRMED")
+        event.add("status", "CANCELLED" if outage.cancelled_at else "CONFIRMED")
         calendar.add_component(event)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="planowane-wylaczenia.ics"'

@@ -13,17 +13,25 @@ from customers.models import Customer, MeteringPoint, Region
 RECENTLY_ENDED_DAYS = 7
 
 
+def local(moment, pattern):
+    """`moment` in the portal's time zone (staff read Polish time, not UTC), as `pattern`; "" when not set yet."""
+    return timezone.localtime(moment).strftime(pattern) if moment else ""
+
+
 class OutageQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_at__isnull=False)
 
     def current_or_upcoming(self):
-        return self.published().filter(ended_at__isnull=True)
+        return self.published().filter(ended_at__isnull=True, cancelled_at__isnull=True)
 
     def on_public_page(self, now=None):
-        """What the public page, the Atom feed and the calendar show: not ended, or ended in the last days."""
+        """What the public page, the Atom feed and the calendar show: not ended or cancelled, or ended or
+        cancelled in the last days (a cancellation is shown, so that those who read of the shutdown learn of it)."""
         since = (now or timezone.now()) - datetime.timedelta(days=RECENTLY_ENDED_DAYS)
-        return self.published().filter(Q(ended_at__isnull=True) | Q(ended_at__gte=since))
+        return self.published().filter(
+            Q(ended_at__isnull=True, cancelled_at__isnull=True) | Q(ended_at__gte=since) | Q(cancelled_at__gte=since)
+        )
 
 
 class Outage(models.Model):
@@ -31,7 +39,9 @@ class Outage(models.Model):
 
     Staff enter it in the admin, then publish it; from then on it is on the public page (by street, never by
     customer), on the affected customers' Pulpit, and its events (published, expected end moved, ended) are
-    e-mailed to them (outages.notices). Nothing is deleted: an outage's history stays.
+    e-mailed to them (outages.notices). A planned shutdown that has not begun can be cancelled
+    (services.outage_cancel): it stays on the public page a week, marked so, and those told of it are told it is off.
+    Nothing is deleted: an outage's history stays.
     """
 
     class Kind(models.TextChoices):
@@ -67,6 +77,7 @@ class Outage(models.Model):
         _("ulice"), default=list, editable=False, help_text=_("Ulice i numery budynków punktów, jak na stronie.")
     )
     published_at = models.DateTimeField(_("opublikowano"), null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(_("odwołano"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("utworzono"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -99,14 +110,16 @@ class Outage(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.title} ({self.starts_at:%Y-%m-%d})"
+        return f"{self.get_kind_display()}: {self.title} ({local(self.starts_at, '%Y-%m-%d')})"
 
     @property
     def is_planned(self):
         return self.kind == self.Kind.PLANNED
 
     def state(self, now=None):
-        """ "upcoming", "current" or "ended", as the pages label it."""
+        """ "upcoming", "current", "ended" or "cancelled", as the pages label it."""
+        if self.cancelled_at is not None:
+            return "cancelled"
         if self.ended_at is not None:
             return "ended"
         return "current" if self.starts_at <= (now or timezone.now()) else "upcoming"
@@ -145,7 +158,7 @@ class OutageUpdate(models.Model):
         verbose_name_plural = _("aktualizacje (publiczne)")
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M}"
+        return local(self.at, "%Y-%m-%d %H:%M")
 
 
 class OutageEvent(models.Model):
@@ -156,6 +169,7 @@ class OutageEvent(models.Model):
         PUBLISHED = "published", _("opublikowanie")
         END_CHANGED = "end-moved", _("zmiana przewidywanego końca")
         ENDED = "ended", _("zakończenie")
+        CANCELLED = "cancelled", _("odwołanie")
 
     outage = models.ForeignKey(Outage, verbose_name=_("awaria"), on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("zdarzenie"), max_length=9, choices=Kind.choices)
@@ -179,13 +193,13 @@ class OutageEvent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["outage", "kind"],
-                condition=Q(kind__in=["published", "ended"]),
+                condition=Q(kind__in=["published", "ended", "cancelled"]),
                 name="outage_event_published_ended_once",
             ),
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {local(self.at, '%Y-%m-%d %H:%M')}"
 
 
 class OutageNotice(models.Model):
@@ -271,7 +285,7 @@ class NoticeChoice(models.Model):
         indexes = [models.Index(fields=["customer", "-recorded_at"], name="notice_choice_latest")]
 
     def __str__(self):
-        return f"{self.customer.code} {self.recorded_at:%Y-%m-%d %H:%M}"
+        return f"{self.customer.code} {local(self.recorded_at, '%Y-%m-%d %H:%M')}"
 
 
 def notices_enabled(customer):

@@ -11,9 +11,9 @@ customers that had none for that event, and a customer with three affected point
 Sending (:func:`send`) is the e-invoice's (invoices/einvoice.py): each step a conditional UPDATE, so that two
 workers, or a task queued twice, cannot both send: claim ``queued → sending`` with ``attempts + 1`` (one
 winner), build the message, mark ``handed_over_at``, hand it to the mail server, record ``sent``. A worker
-killed in between leaves ``sending``: :func:`recover` (``manage.py outage_notices``, from cron) queues again
-one that never reached the mail server and marks ``unknown`` one that may have; that one is never resent by
-itself (SMTP cannot promise exactly once). A retry carries the same Message-ID.
+killed in between leaves ``sending``: :func:`recover` (``manage.py outage_notices``, every 5 minutes from
+ebok-einvoices.service) queues again one that never reached the mail server and marks ``unknown`` one that may
+have; that one is never resent by itself (SMTP cannot promise exactly once). A retry carries the same Message-ID.
 """
 
 import datetime
@@ -29,7 +29,7 @@ from django_tasks import task
 from accounts import emails
 from customers.models import Customer, MeteringPoint
 from outages.links import report_numbers
-from outages.models import NoticeChoice, Outage, OutageNotice, notices_enabled
+from outages.models import NoticeChoice, Outage, OutageEvent, OutageNotice, notices_enabled
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ NOTICES = OutageNotice._meta.db_table
 CUSTOMERS = Customer._meta.db_table
 POINTS = MeteringPoint._meta.db_table
 OUTAGE_POINTS = Outage.points.through._meta.db_table
+EVENTS = OutageEvent._meta.db_table
 CHOICES = NoticeChoice._meta.db_table
 
 
@@ -64,11 +65,12 @@ def _random_sql():
     return "lower(hex(randomblob(16)))"
 
 
-def queue(event, *, extra_customer_ids=(), affected=True):
+def queue(event, *, extra_customer_ids=(), affected=True, notified_before=False):
     """Queue `event`'s e-mail for every affected customer that has none yet (module docstring), and the tasks;
     returns the ids of the new notices. `extra_customer_ids`: customers told although their points are not
     among the outage's (the reporters of linked cases when it ends), with an address, whatever their choice;
-    with `affected` False, only those."""
+    with `affected` False, only those. With `notified_before`, only the affected customers that an earlier
+    e-mail about the outage went or goes to (a cancellation: no one else heard of the shutdown)."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     params = {
         "event": event.pk,
@@ -87,6 +89,12 @@ def queue(event, *, extra_customer_ids=(), affected=True):
         f"c.id IN (SELECT p.customer_id FROM {POINTS} p JOIN {OUTAGE_POINTS} op ON op.meteringpoint_id = p.id "  # noqa: S608
         f"WHERE op.outage_id = %(outage)s) AND {enabled}"
     )
+    if notified_before:
+        affected_sql += (
+            f" AND c.id IN (SELECT n.customer_id FROM {NOTICES} n JOIN {EVENTS} e ON e.id = n.event_id "  # noqa: S608
+            "WHERE e.outage_id = %(outage)s AND e.id <> %(event)s AND n.state IN ('queued', 'sending', 'sent', "
+            "'unknown'))"
+        )
     recipients, reporter = (affected_sql if affected else "1 = 0"), "%(false)s"
     if extra_customer_ids:
         extra = ", ".join(str(int(pk)) for pk in extra_customer_ids)
@@ -153,10 +161,14 @@ def _claim(notice_id):
 
 
 def _skip_reason(notice):
-    """Why a claimed notice must not go after all, or "": the address changed, or the customer switched off."""
+    """Why a claimed notice must not go after all, or "": the address changed, the customer no longer owns any of
+    the outage's points (an import moved them), or the customer switched off. A reporter of a linked case is told
+    of the end whatever it owns: it asked."""
     customer = notice.customer
     if customer.email != notice.to:
         return _("adres e-mail zmieniono po zakolejkowaniu")
+    if not notice.reporter and not notice.event.outage.points.filter(customer_id=customer.pk).exists():
+        return _("odbiorca nie ma już punktów poboru objętych awarią")
     if not notices_enabled(customer) and not notice.reporter:
         return _("odbiorca wyłączył powiadomienia o awariach")
     return ""

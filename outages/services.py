@@ -25,6 +25,10 @@ class NoticeChoiceRefused(Exception):
     pass
 
 
+class CancelRefused(Exception):
+    pass
+
+
 def outage_refresh_areas(*, outage):
     """The streets and building numbers the public page shows, from the outage's points as they are now."""
     outage.areas = areas(outage.points.values_list("address", flat=True), region_towns(outage.region))
@@ -62,7 +66,7 @@ def outage_notify(*, outage, staff=None):
     """
     with transaction.atomic():
         outage = Outage.objects.select_for_update().get(pk=outage.pk)
-        if outage.published_at is None:
+        if outage.published_at is None or outage.cancelled_at is not None:
             return 0
         events = list(outage.events.all())
         published = next((event for event in events if event.kind == Kind.PUBLISHED), None)
@@ -82,6 +86,30 @@ def outage_notify(*, outage, staff=None):
             moved = outage.events.create(kind=Kind.END_CHANGED, expected_end=outage.expected_end, staff=staff)
             queued += len(notices.queue(moved))
         return queued
+
+
+def outage_cancel(*, outage, staff=None, now=None):
+    """Cancel a planned shutdown that has not begun: it is marked cancelled on the public page, the feed and the
+    calendar, leaves the Pulpit, and the customers told of it before get a "cancelled" e-mail (in the caller's
+    transaction). Returns the number of e-mails queued; raises CancelRefused with the reason in Polish."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Outage.objects.select_for_update().get(pk=outage.pk)
+        if locked.kind != Outage.Kind.PLANNED:
+            raise CancelRefused(_("„%(title)s”: odwołać można tylko wyłączenie planowane.") % {"title": locked.title})
+        if locked.cancelled_at is not None:
+            raise CancelRefused(_("„%(title)s”: już odwołane.") % {"title": locked.title})
+        if locked.ended_at is not None or locked.starts_at <= now:
+            raise CancelRefused(
+                _("„%(title)s”: wyłączenie już się zaczęło — wpisz jego faktyczny koniec.") % {"title": locked.title}
+            )
+        locked.cancelled_at = now
+        locked.save(update_fields=["cancelled_at", "updated_at"])
+        outage.cancelled_at = now
+        if locked.published_at is None:
+            return 0
+        event = locked.events.create(kind=Kind.CANCELLED, at=now, expected_end=None, staff=staff)
+        return len(notices.queue(event, notified_before=True))
 
 
 @dataclass(frozen=True)

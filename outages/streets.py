@@ -11,6 +11,19 @@ starts with a digit: "ul. 3 Maja 5" is number 5 of "ul. 3 Maja"). The town is th
 the region's towns (or follows a postal code); an address without one is in the region's only town, or in
 no named town. Streets compare by their name without the kind ("ul.", "ulica", "al.", "aleja" …), case or
 extra spaces, so "Grunwaldzka", "ul. Grunwaldzka" and "UL.  GRUNWALDZKA" are one street.
+
+What the public page, the Atom feed and the calendar show (:func:`areas`) is stricter, since the free text may
+hold anything a clerk typed: a name ("Jan Kowalski, ul. Leśna 5"), a node ("ul. Polna 7 - węzeł W-0999"), a
+flat ("ul. Ogrodowa 5/3"). Only an address whose first part begins with a street's kind, its name and a
+building number is shown, and only those three: the flat ("/3", "lok. 3", "m. 3") and whatever follows the
+number are dropped. An address that does not begin so is held back from the public page altogether
+(:func:`held_back`); the admin lists such addresses to staff, who fix them in the billing system.
+
+Building numbers are listed by street even when a street has a single affected building, so that a one-building
+outage names one address: that is how heat companies announce outages, and it is needed (a resident must see
+that the building is theirs). A building's address is not a customer's name or code: a block of flats or an
+office building has many occupants, and the page never says who is supplied there. A flat number would point
+at a household, and is never shown.
 """
 
 import re
@@ -36,6 +49,14 @@ _NUMBER = re.compile(
     re.UNICODE,
 )
 _POSTAL = re.compile(r"^\d{2}-\d{3}\s+(?P<town>.+)$")
+# The public form: a known kind, a name of words ("Armii Krajowej", "3 Maja", "1000-lecia", "Św. Wojciecha"; no
+# word mixing letters and digits, such as a node "W-0999") and a building number with an optional letter.
+_WORD = r"(?:[^\W\d_]+(?:[.'-][^\W\d_]+)*\.?|\d+(?:-[^\W\d_]+)?)"
+_PUBLIC = re.compile(
+    rf"^(?P<kind>{'|'.join(sorted(KINDS, key=len, reverse=True))})\.?\s+(?P<name>{_WORD}(?:\s{_WORD})*?)"
+    r"\s(?P<number>\d+(?:\s?[^\W\d_](?![^\W\d_]|\.))?)(?![\d\w])",
+    re.IGNORECASE | re.UNICODE,
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +112,24 @@ def parse_address(address, towns=()):
     return Street(town=town, name=display_name(name), key=street_key(name)), number
 
 
+def public_address(address, towns=()):
+    """(Street, building number) of `address` as the public page shows it, or None when its first part does not
+    begin with a street's kind, name and building number (module docstring)."""
+    parts = [" ".join(part.replace(".", ". ").split()) for part in (address or "").split(",")]
+    match = _PUBLIC.match(parts[0])
+    if match is None:
+        return None
+    name = f"{match['kind']}. {match['name']}"
+    town = _town([part for part in parts[1:] if part], list(towns))
+    number = match["number"].replace(" ", "").upper()
+    return Street(town=town, name=display_name(name), key=street_key(name)), number
+
+
+def held_back(addresses, towns=()):
+    """The addresses that :func:`areas` leaves out, for staff to correct."""
+    return sorted({address for address in addresses if public_address(address, towns) is None})
+
+
 def region_towns(region):
     return [town.strip() for town in region.towns.split(",") if town.strip()]
 
@@ -102,17 +141,18 @@ def _number_order(number):
 
 def areas(addresses, towns=()):
     """The streets of `addresses` with their building numbers, as the public page shows them:
-    [{"town": "Jaworzno", "street": "ul. Grunwaldzka", "numbers": ["10", "12", "12B"]}, …] by town and street."""
+    [{"town": "Jaworzno", "street": "ul. Grunwaldzka", "numbers": ["10", "12", "12B"]}, …] by town and street;
+    an address that is not a street, name and number is left out (module docstring)."""
     grouped = {}
     for address in addresses:
-        street, number = parse_address(address, towns)
-        if not street.key:
+        parsed = public_address(address, towns)
+        if parsed is None:
             continue
+        street, number = parsed
         entry = grouped.setdefault((street.town, street.key), {"town": street.town, "street": street.name})
-        if number:
-            entry.setdefault("numbers", set()).add(number)
+        entry.setdefault("numbers", set()).add(number)
     return [
-        {**entry, "numbers": sorted(entry.get("numbers", ()), key=_number_order)}
+        {**entry, "numbers": sorted(entry["numbers"], key=_number_order)}
         for _key, entry in sorted(grouped.items(), key=lambda item: (item[0][0].lower(), item[0][1]))
     ]
 

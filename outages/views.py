@@ -35,6 +35,7 @@ def public(request):
                 "current": [o for o in mine if o.state(now) == "current"],
                 "upcoming": [o for o in mine if o.state(now) == "upcoming"],
                 "ended": sorted((o for o in mine if o.state(now) == "ended"), key=lambda o: o.ended_at, reverse=True),
+                "cancelled": [o for o in mine if o.state(now) == "cancelled"],
             }
         )
     context = {"regions": regions, "emergency_phone": settings.EBOK_EMERGENCY_PHONE, "now": now}

@@ -57,6 +57,7 @@ def outage_marks(report):
     end = max(reading.period_to for reading in periods) + datetime.timedelta(days=1)
     links = (
         Outage.points.through.objects.filter(meteringpoint_id__in=list(readings), outage__published_at__isnull=False)
+        .filter(outage__cancelled_at__isnull=True)
         .filter(outage__starts_at__lt=timezone.make_aware(datetime.datetime.combine(end, datetime.time.min)))
         .exclude(outage__ended_at__lt=timezone.make_aware(datetime.datetime.combine(start, datetime.time.min)))
         .select_related("outage")

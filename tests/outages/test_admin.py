@@ -63,7 +63,7 @@ def test_staff_add_points_by_street_and_node_and_see_how_many(staff_client, jawo
     assert outage.published_at is None  # a draft: nothing public, nothing mailed
     assert OutageNotice.objects.count() == 0
     page = staff_client.get(reverse("admin:outages_outage_change", args=[outage.pk])).content.decode()
-    assert "3 punktów poboru, odbiorcy: 2 (z adresem e-mail: 1, w tym z wyłączonymi powiadomieniami: 0)" in page
+    assert "3 punkty poboru, odbiorcy: 2 (z adresem e-mail: 1, w tym z wyłączonymi powiadomieniami: 0)" in page
     assert "ul. Grunwaldzka 12, 14" in page
 
 

@@ -64,9 +64,30 @@ def test_the_calendar_is_valid_and_has_only_the_published_planned_shutdowns(clie
     assert set(events) == {"Wyłączenie planowane: Przegląd letni sieci — Osiedle Stałe",
                            "Wyłączenie planowane: Przyłączenie budynku"}  # fmt: skip
     planned = events["Wyłączenie planowane: Przegląd letni sieci — Osiedle Stałe"]
-    assert planned["uid"] == f"{outages[1].public_id}@testserver"
+    assert planned["uid"] == f"{outages[1].public_id}@127.0.0.1"  # EBOK_BASE_URL's host
     assert planned.decoded("dtstart") == outages[1].starts_at.replace(microsecond=0)
     assert planned.decoded("dtend") == outages[1].expected_end.replace(microsecond=0)
     assert str(planned["location"]) == "Jaworzno: ul. Grunwaldzka 12"
-    assert "dtend" not in events["Wyłączenie planowane: Przyłączenie budynku"]  # the end is unknown
     assert calendar["version"] == "2.0"
+
+
+def test_an_unknown_end_is_the_first_day_in_the_calendar_and_says_so(client, outages):
+    calendar = icalendar.Calendar.from_ical(client.get("/awarie-i-wylaczenia/planowane.ics").content)
+    (event,) = [e for e in calendar.walk("VEVENT") if str(e["summary"]).endswith("Przyłączenie budynku")]
+    start = outages[2].starts_at.replace(microsecond=0)
+    assert event.decoded("dtend") - event.decoded("dtstart") == datetime.timedelta(days=1)
+    assert event.decoded("dtstart") == start
+    assert "Przewidywany koniec: nieznany" in str(event["description"])
+    assert "Koniec nieznany: w kalendarzu zaznaczono pierwszą dobę." in str(event["description"])
+
+
+def test_the_calendar_uid_is_the_portal_host_whatever_host_was_asked(client, outages, settings):
+    settings.EBOK_BASE_URL = "https://ebok.sce-jaworzno.example"
+    settings.ALLOWED_HOSTS = ["*"]
+    uids = set()
+    for host in ("10.0.0.5", "proxy.internal"):
+        calendar = icalendar.Calendar.from_ical(
+            client.get("/awarie-i-wylaczenia/planowane.ics", HTTP_HOST=host).content
+        )
+        uids |= {str(event["uid"]) for event in calendar.walk("VEVENT")}
+    assert uids == {f"{outage.public_id}@ebok.sce-jaworzno.example" for outage in outages[1:3]}

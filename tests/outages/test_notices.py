@@ -186,6 +186,17 @@ def test_an_address_changed_after_queueing_is_not_mailed(outage, owner, run_work
     assert OutageNotice.objects.get().reason == "adres e-mail zmieniono po zakolejkowaniu"
 
 
+def test_a_customer_whose_points_an_import_moved_away_after_queueing_is_not_mailed(
+    outage, owner, enrolled_sibling, run_worker
+):
+    outage_publish(outage=outage)
+    outage.points.update(customer=enrolled_sibling)  # the billing import: the points have a new owner
+    run_worker()
+    assert mail.outbox == []
+    notice = OutageNotice.objects.get(customer=owner)
+    assert (notice.state, notice.reason) == (State.SKIPPED, "odbiorca nie ma już punktów poboru objętych awarią")
+
+
 def test_a_mail_server_error_is_retried_with_the_same_message_id(outage, monkeypatch):
     outage_publish(outage=outage)
     notice = OutageNotice.objects.get()
