@@ -55,12 +55,13 @@ def observe_request(view, method, status, seconds):
 
 
 class StateCollector:
-    """Gauges read from the database at each scrape: three queries, none growing with the customers."""
+    """Gauges read from the database at each scrape: four queries, none growing with the customers."""
 
     def collect(self):
         from accounts.models import EmailDelivery
         from invoices.models import EinvoiceDelivery
         from ops import heartbeat
+        from outages.models import OutageNotice
 
         up = GaugeMetricFamily("ebok_database_up", "1 when the database answered this scrape's queries.")
         try:
@@ -68,7 +69,12 @@ class StateCollector:
             queue = heartbeat.queue_length()
             portal = EmailDelivery.objects.order_by().values_list("status").annotate(n=Count("pk"))
             einvoice = EinvoiceDelivery.objects.order_by().values_list("state").annotate(n=Count("pk"))
-            outbox = [("portal", *row) for row in portal] + [("einvoice", *row) for row in einvoice]
+            outage = OutageNotice.objects.order_by().values_list("state").annotate(n=Count("pk"))
+            outbox = (
+                [("portal", *row) for row in portal]
+                + [("einvoice", *row) for row in einvoice]
+                + [("outage", *row) for row in outage]
+            )
         except DatabaseError:
             logger.exception("metrics: the database did not answer")
             up.add_metric([], 0)
@@ -89,7 +95,7 @@ class StateCollector:
         yield gauge
         gauge = GaugeMetricFamily(
             "ebok_email_outbox",
-            "E-mails by status: portal (accounts) and einvoice outboxes.",
+            "E-mails by status: the portal (accounts), einvoice and outage outboxes.",
             labels=["outbox", "status"],
         )
         for box, status, count in outbox:

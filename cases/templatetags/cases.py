@@ -10,7 +10,10 @@ register = template.Library()
 @register.filter
 def case_kind(value):
     """The name of a case kind ("reklamacja" → Reklamacja faktury), in the active language."""
-    return Case.Kind(value).label
+    try:
+        return Case.Kind(value).label
+    except ValueError:  # a kind renamed after its e-mail was queued: the stored value rather than a mail never sent
+        return value
 
 
 @register.filter

@@ -130,3 +130,21 @@ def test_a_complaint_filed_late_on_1_march_in_utc_is_due_on_16_march(owner):
     with time_machine.travel(datetime.datetime(2026, 3, 1, 23, 30, tzinfo=datetime.UTC)):
         complaint = file_case(owner, kind=Case.Kind.COMPLAINT)
     assert complaint.due_on == datetime.date(2026, 3, 16)
+
+
+def test_the_receipt_states_the_due_date_as_every_page_does(owner, run_worker):
+    from django.core import mail
+
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 10, tzinfo=datetime.UTC)):
+        case = file_case(owner, kind=Case.Kind.COMPLAINT)
+        run_worker()
+    [message] = mail.outbox
+    assert case.number in message.subject
+    assert "04.12.2026" in message.body
+
+
+def test_a_notice_queued_before_a_kind_was_renamed_still_renders():
+    from django.template.loader import render_to_string
+
+    text = render_to_string("emails/case_answered.txt", {"case_kind": "dawny-rodzaj", "case_number": "JAW/2026/00001"})
+    assert "dawny-rodzaj" in text

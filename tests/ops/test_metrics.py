@@ -73,18 +73,24 @@ def test_login_failures_and_throttle_refusals_are_counted(client, owner_user):
     assert (failures, refusals) == (3, 2)  # three free tries, then "Odczekaj" (refused, not counted as tries)
 
 
-def test_the_state_of_the_worker_queue_and_outboxes(client, owner, run_worker):
+def test_the_state_of_the_worker_queue_and_outboxes(client, owner, point, run_worker):
     from accounts import emails
     from ops import heartbeat
+    from outages.services import outage_publish
+    from tests.outages.conftest import make_outage
 
     heartbeat.schedule()
     run_worker()
     emails.password_changed(customer=owner)
     samples = scrape(client)
+    assert value(samples, "ebok_email_outbox", outbox="outage", status="queued") == 0
+    outage_publish(outage=make_outage(owner.region, [point]))
+    outage_queued = value(scrape(client), "ebok_email_outbox", outbox="outage", status="queued")
     assert value(samples, "ebok_database_up") == 1
     assert 0 <= value(samples, "ebok_worker_heartbeat_age_seconds") < 60
     assert value(samples, "ebok_task_queue_length", state="due") == 1
     assert value(samples, "ebok_email_outbox", outbox="portal", status="queued") == 1
+    assert outage_queued == 1  # the owner's notice of the outage on its point
 
 
 def test_it_speaks_openmetrics_when_asked(client):
@@ -94,7 +100,7 @@ def test_it_speaks_openmetrics_when_asked(client):
 
 
 def test_it_is_cheap(client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):  # heartbeat, task queue, and the three outboxes by state
         scrape(client)
 
 
