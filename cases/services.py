@@ -18,11 +18,20 @@ from django.utils import timezone
 
 from accounts import emails, limits
 from cases.models import Assignment, Attachment, Case, Message, StatusChange
-from customers.models import Region
+from customers.models import Customer, Region
 
 
 class CaseError(Exception):
     """A change the case's state does not allow (a message to a case closed too long ago, say)."""
+
+
+class BudgetExceeded(CaseError):
+    """The files are more than what is left of the customer's budget (another upload used it up after the
+    form had checked them)."""
+
+    def __init__(self, *, total, left):
+        super().__init__(f"{total} bytes of files, {left} left")
+        self.total, self.left = total, left
 
 
 def case_budget_left(customer, *, now=None):
@@ -32,6 +41,17 @@ def case_budget_left(customer, *, now=None):
         message__case__customer=customer, message__author=Message.Author.CUSTOMER, created_at__gte=since
     ).aggregate(total=Sum("size"))["total"]
     return limits.CASE_FILES_BUDGET_BYTES - (used or 0)
+
+
+def _check_budget(customer_id, files, now):
+    """Checks the files against the budget under a lock of the customer's row, inside the caller's transaction:
+    the forms check it too, but outside the transaction, so two uploads at once could both pass there."""
+    if not files:
+        return
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    total, left = sum(file.size for file in files), case_budget_left(customer, now=now)
+    if total > left:
+        raise BudgetExceeded(total=total, left=left)
 
 
 def due_date(kind, filed_on):
@@ -47,6 +67,7 @@ def case_file(*, customer, user, kind, subject, body, files=(), disputed_lines=(
     """
     now = timezone.now()
     with _files_removed_on_failure() as stored, transaction.atomic():
+        _check_budget(customer.pk, files, now)
         # One number at a time per region: the region's row is the lock (SQLite: the write transaction).
         region = Region.objects.select_for_update().get(pk=customer.region_id)
         year = timezone.localdate(now).year
@@ -74,9 +95,11 @@ def case_file(*, customer, user, kind, subject, body, files=(), disputed_lines=(
 
 def case_post_customer_message(*, case, user, body, files=()):
     """The customer's message in its case: an answered case goes back to the office (in progress); a closed
-    one is reopened if it was closed less than REOPEN_DAYS ago, else refused with CaseError."""
+    one is reopened if it was closed less than REOPEN_DAYS ago, else refused with CaseError; files over what is
+    left of the customer's budget are refused with BudgetExceeded."""
     now = timezone.now()
     with _files_removed_on_failure() as stored, transaction.atomic():
+        _check_budget(case.customer_id, files, now)  # the customer's row first, as case_file locks it
         case = Case.objects.select_for_update().get(pk=case.pk)
         if not case.accepts_customer_message(now):
             raise CaseError("closed")

@@ -23,7 +23,7 @@ from accounts import limits
 from accounts.decorators import customer_required
 from accounts.throttle import Limit
 from cases import forms, services
-from cases.attachments import download_response
+from cases.attachments import download_response, over_budget_message
 from cases.models import REOPEN_DAYS, Attachment, Case, Message
 from invoices.models import Invoice
 
@@ -111,15 +111,14 @@ def _file(request, form_class, template, **form_kwargs):
                     disputed_lines=form.chosen_lines(),
                     **form.details(),
                 )
+            except services.BudgetExceeded as error:  # another upload used the budget after the form's check
+                limit.refund()
+                form.add_error("attachments", over_budget_message(error.total, error.left))
             except BaseException:
                 limit.refund()
                 raise
-            if request.customer.email:
-                filed = _("Przyjęto sprawę %(number)s. Potwierdzenie z numerem wysłano e-mailem.")
-            else:  # staff cleared the address: the receipt has nowhere to go (accounts.emails)
-                filed = _("Przyjęto sprawę %(number)s.")
-            messages.success(request, filed % {"number": case.number})
-            return redirect("cases:detail", case.public_id)
+            else:
+                return _filed(request, case)
     else:
         form = form_class(customer=request.customer, **form_kwargs)
     today = timezone.localdate()
@@ -132,6 +131,15 @@ def _file(request, form_class, template, **form_kwargs):
         **form_kwargs,
     }
     return render(request, template, context)
+
+
+def _filed(request, case):
+    if request.customer.email:
+        filed = _("Przyjęto sprawę %(number)s. Potwierdzenie z numerem wysłano e-mailem.")
+    else:  # staff cleared the address: the receipt has nowhere to go (accounts.emails)
+        filed = _("Przyjęto sprawę %(number)s.")
+    messages.success(request, filed % {"number": case.number})
+    return redirect("cases:detail", case.public_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -219,6 +227,10 @@ def case_message(request, public_id):
         services.case_post_customer_message(
             case=case, user=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["attachments"]
         )
+    except services.BudgetExceeded as error:  # another upload used the budget after the form's check
+        limit.refund()
+        form.add_error("attachments", over_budget_message(error.total, error.left))
+        return _detail_page(request, case, form, status=400)
     except services.CaseError:
         limit.refund()
         form.add_error(None, _too_late())
