@@ -130,19 +130,21 @@ def check_files(uploads, *, budget_left):
         raise ValidationError(errors)
     total = sum(file.size for file in checked)
     if total > budget_left:
-        raise ValidationError(
-            _(
-                "Pliki mają razem %(size)s, a w ciągu %(days)d dni można dodać jeszcze %(left)s "
-                "(limit %(budget)s na odbiorcę). Dołącz mniejsze pliki lub wyślij je później."
-            )
-            % {
-                "size": filesizeformat(total),
-                "days": limits.CASE_FILES_BUDGET_DAYS,
-                "left": filesizeformat(max(budget_left, 0)),
-                "budget": filesizeformat(limits.CASE_FILES_BUDGET_BYTES),
-            }
-        )
+        raise ValidationError(over_budget_message(total, budget_left))
     return checked
+
+
+def over_budget_message(total, budget_left):
+    """Why files of `total` bytes are refused when the customer may add only `budget_left` more."""
+    return _(
+        "Pliki mają razem %(size)s, a w ciągu %(days)d dni można dodać jeszcze %(left)s "
+        "(limit %(budget)s na odbiorcę). Dołącz mniejsze pliki lub wyślij je później."
+    ) % {
+        "size": filesizeformat(total),
+        "days": limits.CASE_FILES_BUDGET_DAYS,
+        "left": filesizeformat(max(budget_left, 0)),
+        "budget": filesizeformat(limits.CASE_FILES_BUDGET_BYTES),
+    }
 
 
 def download_response(attachment):

@@ -89,6 +89,9 @@ class Case(models.Model):
     status = models.CharField(_("stan"), max_length=11, choices=Status.choices, default=Status.NEW)
     subject = models.CharField(_("temat"), max_length=200)
     filed_at = models.DateTimeField(_("złożono"), default=timezone.now)
+    # The random token of the form it was filed with: the same form sent again (a double click) finds this case
+    # instead of filing another (cases.services.case_file).
+    form_token = models.UUIDField(_("znacznik formularza"), null=True, blank=True, editable=False)
     due_on = models.DateField(_("termin odpowiedzi"))
     closed_at = models.DateTimeField(_("zamknięto"), null=True, blank=True)
     last_answer_at = models.DateTimeField(_("ostatnia odpowiedź"), null=True, blank=True)

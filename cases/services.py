@@ -18,11 +18,28 @@ from django.utils import timezone
 
 from accounts import emails, limits
 from cases.models import Assignment, Attachment, Case, Message, StatusChange
-from customers.models import Region
+from customers.models import Customer, Region
 
 
 class CaseError(Exception):
     """A change the case's state does not allow (a message to a case closed too long ago, say)."""
+
+
+class AlreadyFiled(CaseError):
+    """The form was sent again (a double click, a reload): `case` was filed with it a moment ago."""
+
+    def __init__(self, case):
+        super().__init__(case.number)
+        self.case = case
+
+
+class BudgetExceeded(CaseError):
+    """The files are more than what is left of the customer's budget (another upload used it up after the
+    form had checked them)."""
+
+    def __init__(self, *, total, left):
+        super().__init__(f"{total} bytes of files, {left} left")
+        self.total, self.left = total, left
 
 
 def case_budget_left(customer, *, now=None):
@@ -34,12 +51,35 @@ def case_budget_left(customer, *, now=None):
     return limits.CASE_FILES_BUDGET_BYTES - (used or 0)
 
 
+# A form sent again within this time with the same token leads to the case filed with it, not a new one.
+RESUBMIT_WINDOW = datetime.timedelta(minutes=10)
+
+
+def case_filed_with(customer, form_token, *, now=None):
+    """The customer's case filed with the form of `form_token` within RESUBMIT_WINDOW, or None."""
+    if form_token is None:
+        return None
+    since = (now or timezone.now()) - RESUBMIT_WINDOW
+    return customer.cases.filter(form_token=form_token, filed_at__gte=since).order_by("pk").first()
+
+
+def _check_budget(customer, files, now):
+    """Checks the files against the budget; the caller holds the lock of the customer's row, inside its
+    transaction: the forms check it too, but outside the transaction, so two uploads at once could both pass."""
+    if not files:
+        return
+    total, left = sum(file.size for file in files), case_budget_left(customer, now=now)
+    if total > left:
+        raise BudgetExceeded(total=total, left=left)
+
+
 def due_date(kind, filed_on):
     return filed_on + datetime.timedelta(days=settings.EBOK_CASE_DUE_DAYS[kind])
 
 
-def case_file(*, customer, user, kind, subject, body, files=(), disputed_lines=(), **details):
+def case_file(*, customer, user, kind, subject, body, files=(), disputed_lines=(), form_token=None, **details):
     """File a new case of `kind` for `customer` (by its login `user`) with its first message and files.
+    `form_token`: the form's random token; the same one again within RESUBMIT_WINDOW raises AlreadyFiled.
 
     `details`: the kind's fields (point, invoice, disputed_amount, requested_power_mw, requested_from,
     contact_phone, contact_email, contact_address); the caller's form has checked that they belong to the
@@ -47,6 +87,11 @@ def case_file(*, customer, user, kind, subject, body, files=(), disputed_lines=(
     """
     now = timezone.now()
     with _files_removed_on_failure() as stored, transaction.atomic():
+        # One filing at a time per customer: a form sent twice at once finds the first one's case here.
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        if filed := case_filed_with(locked, form_token, now=now):
+            raise AlreadyFiled(filed)
+        _check_budget(locked, files, now)
         # One number at a time per region: the region's row is the lock (SQLite: the write transaction).
         region = Region.objects.select_for_update().get(pk=customer.region_id)
         year = timezone.localdate(now).year
@@ -62,6 +107,7 @@ def case_file(*, customer, user, kind, subject, body, files=(), disputed_lines=(
             filed_at=now,
             due_on=due_date(kind, timezone.localdate(now)),
             last_customer_message_at=now,
+            form_token=form_token,
             **details,
         )
         if disputed_lines:
@@ -74,9 +120,12 @@ def case_file(*, customer, user, kind, subject, body, files=(), disputed_lines=(
 
 def case_post_customer_message(*, case, user, body, files=()):
     """The customer's message in its case: an answered case goes back to the office (in progress); a closed
-    one is reopened if it was closed less than REOPEN_DAYS ago, else refused with CaseError."""
+    one is reopened if it was closed less than REOPEN_DAYS ago, else refused with CaseError; files over what is
+    left of the customer's budget are refused with BudgetExceeded."""
     now = timezone.now()
     with _files_removed_on_failure() as stored, transaction.atomic():
+        if files:  # the customer's row first, as case_file locks it
+            _check_budget(Customer.objects.select_for_update().get(pk=case.customer_id), files, now)
         case = Case.objects.select_for_update().get(pk=case.pk)
         if not case.accepts_customer_message(now):
             raise CaseError("closed")

@@ -23,7 +23,7 @@ from accounts import limits
 from accounts.decorators import customer_required
 from accounts.throttle import Limit
 from cases import forms, services
-from cases.attachments import download_response
+from cases.attachments import download_response, over_budget_message
 from cases.models import REOPEN_DAYS, Attachment, Case, Message
 from invoices.models import Invoice
 
@@ -95,7 +95,10 @@ def _file(request, form_class, template, **form_kwargs):
     limit = _cases_limit(request)
     if refusal := limit.refusal():
         return _refused(request, refusal, limits.CASES_PER_CUSTOMER)
+    form_token = _form_token(request)
     if request.method == "POST":
+        if filed := services.case_filed_with(request.customer, form_token):  # sent again: already filed
+            return _filed(request, filed)
         form = form_class(request.POST, request.FILES, customer=request.customer, **form_kwargs)
         if form.is_valid():
             if refusal := limit.hit():
@@ -109,17 +112,20 @@ def _file(request, form_class, template, **form_kwargs):
                     body=form.cleaned_data["body"],
                     files=form.cleaned_data["attachments"],
                     disputed_lines=form.chosen_lines(),
+                    form_token=form_token,
                     **form.details(),
                 )
+            except services.AlreadyFiled as error:  # the same form sent twice at once: the other one filed it
+                limit.refund()
+                return _filed(request, error.case)
+            except services.BudgetExceeded as error:  # another upload used the budget after the form's check
+                limit.refund()
+                form.add_error("attachments", over_budget_message(error.total, error.left))
             except BaseException:
                 limit.refund()
                 raise
-            if request.customer.email:
-                filed = _("Przyjęto sprawę %(number)s. Potwierdzenie z numerem wysłano e-mailem.")
-            else:  # staff cleared the address: the receipt has nowhere to go (accounts.emails)
-                filed = _("Przyjęto sprawę %(number)s.")
-            messages.success(request, filed % {"number": case.number})
-            return redirect("cases:detail", case.public_id)
+            else:
+                return _filed(request, case)
     else:
         form = form_class(customer=request.customer, **form_kwargs)
     today = timezone.localdate()
@@ -129,9 +135,27 @@ def _file(request, form_class, template, **form_kwargs):
         "due_on": services.due_date(form_class.kind, today),
         "due_days": settings.EBOK_CASE_DUE_DAYS[form_class.kind],
         "emergency_phone": settings.EBOK_EMERGENCY_PHONE,
+        "form_token": form_token or uuid.uuid4(),
         **form_kwargs,
     }
     return render(request, template, context)
+
+
+def _form_token(request):
+    """The random token a new-case form carries (hidden), so that the form sent twice files one case."""
+    try:
+        return uuid.UUID(request.POST.get("form_token", ""))
+    except ValueError:
+        return None
+
+
+def _filed(request, case):
+    if request.customer.email:
+        filed = _("Przyjęto sprawę %(number)s. Potwierdzenie z numerem wysłano e-mailem.")
+    else:  # staff cleared the address: the receipt has nowhere to go (accounts.emails)
+        filed = _("Przyjęto sprawę %(number)s.")
+    messages.success(request, filed % {"number": case.number})
+    return redirect("cases:detail", case.public_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -219,6 +243,10 @@ def case_message(request, public_id):
         services.case_post_customer_message(
             case=case, user=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["attachments"]
         )
+    except services.BudgetExceeded as error:  # another upload used the budget after the form's check
+        limit.refund()
+        form.add_error("attachments", over_budget_message(error.total, error.left))
+        return _detail_page(request, case, form, status=400)
     except services.CaseError:
         limit.refund()
         form.add_error(None, _too_late())

@@ -1,5 +1,6 @@
 """/healthz for load balancers and monitoring, /metrics for Prometheus (docs/operations.md)."""
 
+import datetime
 import ipaddress
 import logging
 import uuid
@@ -7,24 +8,34 @@ import uuid
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from ops import heartbeat, metrics
+from ops.db_router import REPLICA
 
 logger = logging.getLogger("ebok.ops")
+
+# The storage probe writes and deletes a file: on S3 (STORAGE_BUCKET) two billed requests. A load balancer
+# asking every few seconds would make that thousands a day per instance, so each process probes at most this
+# often and answers with its last result in between (docs/operations.md).
+STORAGE_PROBE_EVERY = datetime.timedelta(seconds=30)
+_storage_probed = None  # (when, "ok" or "error") of this process's last storage probe
 
 
 @never_cache
 @require_safe
 def healthz(request):
-    """200 when the database answers and stored files can be written, else 503; with the worker's heartbeat
-    age and the task queue. A stale heartbeat does not make it 503 (docs/operations.md says why)."""
+    """200 when the database (and the replica, if there is one) answers and stored files can be written, else
+    503; with the worker's heartbeat age and the task queue. A stale heartbeat does not make it 503
+    (docs/operations.md says why)."""
     now = timezone.now()
-    body = {"database": "ok", "storage": _storage(), "worker": None, "queue": None}
+    body = {"database": "ok", "storage": _storage(now), "worker": None, "queue": None}
+    if (replica := _replica()) is not None:
+        body["replica"] = replica
     try:
         age = heartbeat.age(now)
         body["queue"] = heartbeat.queue_length(now)
@@ -34,12 +45,34 @@ def healthz(request):
     else:
         stale = age is None or age > heartbeat.STALE_AFTER
         body["worker"] = {"heartbeat_age_seconds": None if age is None else round(age, 1), "stale": stale}
-    healthy = body["database"] == body["storage"] == "ok"
+    healthy = body["database"] == body["storage"] == body.get("replica", "ok") == "ok"
     body = {"status": "ok" if healthy else "error", **body}
     return JsonResponse(body, status=200 if healthy else 503)
 
 
-def _storage():
+def _replica():
+    """Whether the read replica (DATABASE_REPLICA_URL) answers, as the customer pages read from it; None when
+    there is none."""
+    if REPLICA not in connections:
+        return None
+    try:
+        with connections[REPLICA].cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        logger.exception("healthz: the replica database did not answer")
+        return "error"
+    return "ok"
+
+
+def _storage(now):
+    """This process's last storage probe when it is younger than STORAGE_PROBE_EVERY, else a new one."""
+    global _storage_probed
+    if _storage_probed is None or now - _storage_probed[0] >= STORAGE_PROBE_EVERY or now < _storage_probed[0]:
+        _storage_probed = (now, _probe_storage())
+    return _storage_probed[1]
+
+
+def _probe_storage():
     """Write and delete a small file through the storage the invoices' PDFs go to."""
     try:
         name = default_storage.save(f"healthz/{uuid.uuid4().hex}.txt", ContentFile(b"ok\n"))

@@ -5,14 +5,20 @@ import datetime
 import pytest
 import time_machine
 from django.core.files.storage import default_storage
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import override_settings
 
-from ops import heartbeat
+from ops import heartbeat, views
 
 START = datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_storage_probe_yet(monkeypatch):
+    """Each test starts in a process that has not probed the storage yet (the result is kept 30 s)."""
+    monkeypatch.setattr(views, "_storage_probed", None)
 
 
 @pytest.fixture
@@ -105,3 +111,70 @@ def test_it_uses_the_configured_storage(client, media, monkeypatch):
     client.get("/healthz")
     assert saved
     assert saved[0].startswith("healthz/")
+
+
+def test_without_a_replica_the_answer_has_no_replica_key(client, media):
+    assert views._replica() is None
+    assert "replica" not in client.get("/healthz").json()
+
+
+def test_with_a_replica_that_answers_it_reports_ok(client, media, monkeypatch):
+    monkeypatch.setattr(views, "_replica", lambda: "ok")
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["replica"] == "ok"
+
+
+def test_a_dead_replica_makes_it_503(client, media, monkeypatch):
+    monkeypatch.setattr(views, "_replica", lambda: "error")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "error", "database": "ok", "storage": "ok", "worker": {"heartbeat_age_seconds": None, "stale": True},
+        "queue": {"due": 0, "scheduled": 0}, "replica": "error",
+    }  # fmt: skip
+
+
+def test_the_replica_probe_asks_the_replica_connection(monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(views, "connections", {"default": connection, "replica": connection})
+    with django_assert_num_queries(1) as queries:
+        assert views._replica() == "ok"
+    assert queries.captured_queries[0]["sql"] == "SELECT 1"
+
+
+def test_the_replica_probe_reports_a_refused_connection_without_its_details(monkeypatch, caplog):
+    class Refused:
+        def cursor(self):
+            raise OperationalError("connection to server at 10.0.0.3 failed")
+
+    monkeypatch.setattr(views, "connections", {"default": connection, "replica": Refused()})
+    assert views._replica() == "error"
+    assert "the replica database did not answer" in caplog.text
+
+
+def test_the_storage_is_probed_at_most_once_in_30_seconds(client, media, monkeypatch):
+    saved = []
+    original = default_storage.save
+    monkeypatch.setattr(default_storage, "save", lambda name, content: saved.append(name) or original(name, content))
+    with time_machine.travel(START, tick=False) as clock:
+        client.get("/healthz")
+        clock.shift(datetime.timedelta(seconds=29))
+        assert client.get("/healthz").json()["storage"] == "ok"
+        assert len(saved) == 1
+        clock.shift(datetime.timedelta(seconds=1))
+        client.get("/healthz")
+    assert len(saved) == 2
+
+
+def test_a_storage_failure_is_kept_for_30_seconds_then_probed_again(client, tmp_path, settings):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the folder should be")
+    settings.MEDIA_ROOT = blocker / "media"
+    with time_machine.travel(START, tick=False) as clock:
+        assert client.get("/healthz").status_code == 503
+        settings.MEDIA_ROOT = tmp_path / "media"  # the disk is mended
+        clock.shift(datetime.timedelta(seconds=29))
+        assert client.get("/healthz").status_code == 503
+        clock.shift(datetime.timedelta(seconds=1))
+        assert client.get("/healthz").status_code == 200
