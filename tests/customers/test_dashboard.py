@@ -33,3 +33,11 @@ def test_customer_pages_are_never_cached(owner_client):
     cache_control = owner_client.get(reverse("dashboard"))["Cache-Control"]
     assert "private" in cache_control
     assert "no-store" in cache_control
+
+
+def test_the_region_comes_with_the_customer_not_in_a_query_of_its_own(owner_client, owner, django_assert_num_queries):
+    # The session, the user with its customer and region, the consumption summary, the invoices, the payments,
+    # the outages on the customer's points and the open cases: 7, none for the region Pulpit names.
+    with django_assert_num_queries(7):
+        body = owner_client.get(reverse("dashboard")).content.decode()
+    assert f"<dd>{owner.region.name}</dd>" in body
