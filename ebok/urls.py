@@ -16,3 +16,5 @@ urlpatterns = [
     path("sprawy/", include("cases.urls")),
     path("", include("outages.urls")),
 ]
+
+handler500 = "ops.views.server_error"  # a 503 while the database does not answer

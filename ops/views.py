@@ -3,15 +3,19 @@
 import datetime
 import ipaddress
 import logging
+import sys
 import uuid
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import Http404, HttpResponse, JsonResponse
+from django.template import loader
 from django.utils import timezone
+from django.views import defaults
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 
 from ops import heartbeat, metrics
@@ -103,3 +107,20 @@ def metrics_view(request):
         raise Http404  # as if there were no such address
     body, content_type = metrics.exposition(request.headers.get("Accept", ""))
     return HttpResponse(body, content_type=content_type)
+
+
+# The database's own failures (down, restarting, out of connections): a 503 with Retry-After tells monitoring,
+# proxies and browsers that eBOK will answer again in a moment, which a 500 (a fault of the code) does not.
+DATABASE_RETRY_AFTER = 30
+
+
+@requires_csrf_token
+def server_error(request):
+    """handler500: Django's 500 page, or a 503 while the database does not answer (bench/faults.py: PostgreSQL
+    restarted under load). Rendered without the request's context, as Django's own: it may be what failed."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
+    return defaults.server_error(request)
