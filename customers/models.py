@@ -212,7 +212,18 @@ class ImportRun(models.Model):
         }
 
 
-class EinvoiceConsentQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
+    """A history whose records are only ever added: an update or delete through the ORM is refused (the
+    database refuses them too, by triggers in the migrations of each such model)."""
+
+    def update(self, **kwargs):
+        raise TypeError(f"{self.model.__name__} records are append-only.")
+
+    def delete(self):
+        raise TypeError(f"{self.model.__name__} records are append-only.")
+
+
+class EinvoiceConsentQuerySet(AppendOnlyQuerySet):
     """Records are only ever added (customers.services.einvoice_consent_record): no update, no delete."""
 
     def in_effect_on(self, day):
@@ -221,12 +232,6 @@ class EinvoiceConsentQuerySet(models.QuerySet):
 
     def latest_recorded(self):
         return self.order_by("-recorded_at", "-pk").first()
-
-    def update(self, **kwargs):
-        raise TypeError("E-invoice consent records are append-only.")
-
-    def delete(self):
-        raise TypeError("E-invoice consent records are append-only.")
 
 
 class EinvoiceConsent(models.Model):

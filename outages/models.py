@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer, MeteringPoint, Region
+from customers.models import AppendOnlyQuerySet, Customer, MeteringPoint, Region
 
 # How long an ended outage stays on the public page, the feed and the calendar after its end.
 RECENTLY_ENDED_DAYS = 7
@@ -251,16 +251,6 @@ class OutageNotice(models.Model):
         return f"{self.event} → {self.customer.code}"
 
 
-class NoticeChoiceQuerySet(models.QuerySet):
-    """Records are only ever added (outages.services.notice_choice_record): no update, no delete."""
-
-    def update(self, **kwargs):
-        raise TypeError("Outage notice choices are append-only.")
-
-    def delete(self):
-        raise TypeError("Outage notice choices are append-only.")
-
-
 class NoticeChoice(models.Model):
     """A customer switching the outage e-mails off or back on in Konto: who, when, from which IP. Only ever
     added; the latest record decides, and without one the notices are on. Updates and deletes are refused
@@ -276,7 +266,7 @@ class NoticeChoice(models.Model):
     )
     ip = models.GenericIPAddressField(_("adres IP"), null=True, blank=True)
 
-    objects = NoticeChoiceQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()  # outages.services.notice_choice_record adds; nothing changes
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]
