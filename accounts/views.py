@@ -21,6 +21,7 @@ from customers.documents import FORMS
 from customers.models import EinvoiceConsent, Region
 from customers.services import ConsentRefused, einvoice_consent_record
 from ops.events import security_event
+from ops.pagecache import visitor_page
 
 
 def _too_many(request, region, refusal):
@@ -30,6 +31,7 @@ def _too_many(request, region, refusal):
 
 @sensitive_post_parameters("password")
 @never_cache
+@visitor_page
 def login(request, region):
     region = get_object_or_404(Region, slug=region)
     if customer := signed_in_customer(request):
@@ -103,6 +105,7 @@ def set_language(request):
 
 
 @never_cache
+@visitor_page
 def password_request(request, region):
     """Pobierz hasło do systemu: the same answer and the same work whatever the code (accounts.tasks).
 

@@ -258,10 +258,11 @@ def main():
                 port = servers[args.databases[0]][0]
                 if args.nice:
                     prioritise(args.databases, args.nice)
-                for yardstick in ("bare", "layout"):
+                for yardstick in ("bare", "layout") + (("session",) if logged_in else ()):
                     bare_path = f"/bench/{yardstick}/{sizes[path]}/"
                     serving = (servers[args.databases[0]][1].pid, args.databases[0])
-                    run = wrk(port, bare_path, None, args.seconds, args.connections, args.nice, serving)
+                    cookies = str(cookie_files[args.databases[0]]) if yardstick == "session" else None
+                    run = wrk(port, bare_path, cookies, args.seconds, args.connections, args.nice, serving)
                     results.setdefault((label, yardstick), []).append(run)
                 for database in args.databases:
                     cookies = str(cookie_files[database]) if logged_in else None
@@ -295,9 +296,9 @@ def report(args, pages, sizes, results):
     )
     print(
         "| page | bytes | database | req/s | bare req/s | **ratio to bare** (min–max) | layout req/s | to layout "
-        "| p50 ms | p99 ms (max) | errors |"
+        "| login floor req/s (to bare) | p50 ms | p99 ms (max) | errors |"
     )
-    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, path, _ in pages:
         bare, layout = results[(label, "bare")], results[(label, "layout")]
         for database in args.databases:
@@ -305,27 +306,36 @@ def report(args, pages, sizes, results):
             ratios = [run["rps"] / b["rps"] for run, b in zip(runs, bare, strict=True)]
             to_layout = [run["rps"] / b["rps"] for run, b in zip(runs, layout, strict=True)]
             errors = sum(run["errors"] + run["status"] for run in runs)
+            floor = "–"
+            if floor_runs := results.get((label, "session")):
+                to_bare = statistics.median(f["rps"] / b["rps"] for f, b in zip(floor_runs, bare, strict=True))
+                floor = f"{med(floor_runs, 'rps'):.0f} ({to_bare:.0%})"
             print(
                 f"| {label} | {sizes[path]:,} | {database} | {med(runs, 'rps'):.0f} | {med(bare, 'rps'):.0f} | "
                 f"**{statistics.median(ratios):.0%}** ({min(ratios):.0%}–{max(ratios):.0%}) | "
-                f"{med(layout, 'rps'):.0f} | {statistics.median(to_layout):.0%} | {med(runs, 'p50'):.1f} | "
+                f"{med(layout, 'rps'):.0f} | {statistics.median(to_layout):.0%} | {floor} | {med(runs, 'p50'):.1f} | "
                 f"{med(runs, 'p99'):.1f} ({max(run['p99'] for run in runs):.1f}) | {errors} |"
             )
     print(
         "\nCPU per request (gunicorn workers + the database's backends; wrk and the rest of the machine not "
         "counted): what the throughput ratio would be on cores of its own\n"
     )
-    print("| page | database | app ms | db ms | CPU ms | bare CPU ms | **bare / page** (min–max) | layout CPU ms |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| page | database | app ms | db ms | CPU ms | bare CPU ms | **bare / page** (min–max) | layout CPU ms "
+        "| login floor CPU ms |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, _, _ in pages:
         bare, layout = results[(label, "bare")], results[(label, "layout")]
         for database in args.databases:
             runs = results[(label, database)]
             ratios = [b["cpu_ms"] / run["cpu_ms"] for run, b in zip(runs, bare, strict=True)]
+            floor_runs = results.get((label, "session"))
+            floor = f"{med(floor_runs, 'cpu_ms'):.2f}" if floor_runs else "–"
             print(
                 f"| {label} | {database} | {med(runs, 'app_ms'):.2f} | {med(runs, 'db_ms'):.2f} | "
                 f"{med(runs, 'cpu_ms'):.2f} | {med(bare, 'cpu_ms'):.2f} | **{statistics.median(ratios):.0%}** "
-                f"({min(ratios):.0%}–{max(ratios):.0%}) | {med(layout, 'cpu_ms'):.2f} |"
+                f"({min(ratios):.0%}–{max(ratios):.0%}) | {med(layout, 'cpu_ms'):.2f} | {floor} |"
             )
     if len(args.databases) > 1:
         print("\nGrowth: CPU per request of each larger database over the smallest, per round (median, min–max)\n")

@@ -64,7 +64,11 @@ def main():
     session.create()
     client = Client(HTTP_HOST="127.0.0.1")
     try:
-        yardsticks = [("bare view", "/bench/bare/6000/", False), ("layout", "/bench/layout/6000/", False)]
+        yardsticks = [
+            ("bare view", "/bench/bare/6000/", False),
+            ("layout", "/bench/layout/6000/", False),
+            ("login floor", "/bench/session/6000/", True),
+        ]
         for label, path, logged_in in yardsticks + PAGES:
             if args.pages and path not in args.pages:
                 continue

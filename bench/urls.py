@@ -4,11 +4,15 @@
   template rendered by the same engine, but no session read, no query and no logic.
 - /bench/layout/<bytes>/: the portal's layout (base.html: header, language switch with its CSRF token,
   footer) around a filler, still without a session or a query: what every page pays for its frame.
+- /bench/session/<bytes>/: the bare view behind the customers' login check (`customer_required`: the session
+  read, the user with its customer, the session's time-outs), nothing else: the floor of every logged-in page.
 """
 
 from django.http import HttpResponse
 from django.template import engines
 from django.urls import include, path
+
+from accounts.decorators import customer_required
 
 BARE = engines["django"].from_string(
     '<!DOCTYPE html><html lang="pl"><head><meta charset="utf-8"><title>{{ title }}</title></head>'
@@ -36,8 +40,11 @@ def layout(request, size):
     return HttpResponse(LAYOUT.render({"title": "Bare", "filler": "x" * max(0, size - empty)}, request))
 
 
+session = customer_required(bare)
+
 urlpatterns = [
     path("bench/bare/<int:size>/", bare),
+    path("bench/session/<int:size>/", session),
     path("bench/layout/<int:size>/", layout),
     path("", include("ebok.urls")),
 ]

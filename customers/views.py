@@ -11,8 +11,10 @@ from customers.documents import FORMS, form_filename, form_render_pdf, get_form
 from customers.models import Region
 from invoices.balance import dashboard_context
 from invoices.pdf import PdfUnavailable
+from ops.pagecache import visitor_page
 
 
+@visitor_page
 def landing(request):
     """The eBOK front door: one entrance per billing region, or the way back in for a logged-in customer."""
     context = {"regions": Region.objects.all(), "signed_in": signed_in_customer(request)}

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import translation
 
 from customers.models import Customer, MeteringPoint, Region
+from ops import pagecache
 
 # A test that makes a PDF where WeasyPrint cannot load is a skip, not a failure (but in CI): tests/environment.py.
 from tests.environment import pytest_runtest_makereport, pytest_runtest_setup  # noqa: F401
@@ -28,6 +29,14 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def fresh_visitor_pages():
+    """The pages kept for visitors (ops.pagecache) live in the process: each test's data makes its own."""
+    pagecache.forget()
+    yield
+    pagecache.forget()
 
 
 @pytest.fixture
