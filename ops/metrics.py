@@ -43,6 +43,10 @@ LOGIN_FAILURES = Counter(
 SECURITY_EVENTS = Counter(
     "ebok_security_events", "Security events logged by ops.events, by event.", ["event"], registry=REGISTRY
 )
+VISITOR_PAGES = Counter(
+    "ebok_visitor_pages", "Pages of the way in for visitors without a session (ops.pagecache): kept copy or rendered.",
+    ["answer"], registry=REGISTRY,
+)  # fmt: skip
 
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 

@@ -6,13 +6,18 @@ import re
 
 import pytest
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.messages import constants
+from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from ops import pagecache
+from ops import metrics, pagecache
 from tests.conftest import log_in
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -53,13 +58,14 @@ def test_each_visitor_gets_a_token_of_its_own_that_the_forms_accept(db, url):
     assert two.post(reverse("set_language"), {**switch, "csrfmiddlewaretoken": token_two[0]}).status_code == 302
     # The first visitor's token is not the second's: it is refused with the second's cookie.
     assert two.post(reverse("set_language"), {**switch, "csrfmiddlewaretoken": token_one[0]}).status_code == 403
-    kept = b"".join(page for _, _, _, page in pagecache._pages.values())
+    kept = b"".join(page for _, _, page in pagecache._pages.values())
     assert token_one[0].encode() not in kept
     assert token_two[0].encode() not in kept
 
 
 def test_a_logged_in_customer_gets_its_own_page_not_the_visitors(client, owner):
-    Client().get(reverse("login", args=["jaworzno"]))  # a visitor's copy is kept
+    Client().get(reverse("login", args=["jaworzno"]))  # visitors' copies are kept
+    Client().get(reverse("landing"))
     log_in(client, owner)
     page = client.get(reverse("login", args=["jaworzno"])).content.decode()
     assert reverse("dashboard") in page
@@ -124,21 +130,77 @@ def test_the_login_page_is_still_never_cached_by_browsers(db):
     assert "Cookie" in answer["Vary"]
 
 
-def test_a_page_whose_token_is_written_otherwise_is_not_kept():
-    from django.http import HttpResponse
+FORM = '<form><input type="hidden" name="csrfmiddlewaretoken" value="{token}"></form>'
 
-    found = HttpResponse('<form><input type="hidden" name="csrfmiddlewaretoken" value="abc"></form>')
-    assert (
-        pagecache._shareable(found)
-        == b'<form><input type="hidden" name="csrfmiddlewaretoken" value="\x00csrf\x00"></form>'
-    )
-    other = HttpResponse('<form><input value="abc" name="csrfmiddlewaretoken" type="hidden"></form>')
-    assert pagecache._shareable(other) is None
-    assert pagecache._shareable(HttpResponse("<p>x</p>", status=404)) is None
+
+def shareable(content, **response):
+    request = RequestFactory().get("/")
+    request.META["CSRF_COOKIE"] = "s" * 32
+    answer = HttpResponse(content, **response)
+    return pagecache._shareable(answer, request)
+
+
+def test_the_forms_tokens_are_taken_out_of_the_kept_copy():
+    assert shareable(FORM.format(token="a" * 64)) == FORM.format(token="\x00csrf\x00").encode()
+
+
+def test_a_token_in_a_field_written_otherwise_is_not_kept():
+    assert shareable('<form><input value="abc" name="csrfmiddlewaretoken" type="hidden"></form>') is None
+
+
+def test_a_token_left_anywhere_else_in_the_page_is_not_kept():
+    token = "a" * 64
+    assert shareable(f'<meta name="csrf-token" content="{token}">' + FORM.format(token=token)) is None
+    assert shareable(f"<script>const secret = '{'s' * 32}';</script>") is None
+
+
+def test_only_a_200_of_html_without_cookies_is_kept():
+    assert shareable("<p>x</p>", status=404) is None
+    assert shareable(b"%PDF-", content_type="application/pdf") is None
     with_cookie = HttpResponse("<p>x</p>")
     with_cookie.set_cookie("a", "b")
-    assert pagecache._shareable(with_cookie) is None
-    assert pagecache._shareable(HttpResponse(b"%PDF-", content_type="application/pdf")) is None
+    assert pagecache._shareable(with_cookie, RequestFactory().get("/")) is None
+
+
+@pytest.mark.parametrize("leaves", ["message", "session"])
+def test_a_page_whose_rendering_left_state_for_its_visitor_is_not_kept(db, leaves):
+    def view(request):
+        if leaves == "message":
+            messages.info(request, "Tylko dla pierwszego gościa.")
+        else:
+            request.session["seen"] = True
+        return render(request, "base.html")
+
+    kept_view = pagecache.visitor_page(view)
+    request = RequestFactory().get("/")
+    for middleware in (SessionMiddleware, MessageMiddleware):
+        middleware(lambda request: None).process_request(request)
+    kept_view(request)
+    assert not pagecache._pages
+
+
+def test_a_visitor_with_a_csrf_cookie_gets_a_token_of_that_cookie(db):
+    Client().get(reverse("login", args=["jaworzno"]))
+    returning = Client(enforce_csrf_checks=True)
+    returning.get(reverse("landing"))  # has its CSRF cookie now
+    secret = returning.cookies[settings.CSRF_COOKIE_NAME].value
+    page = returning.get(reverse("login", args=["jaworzno"])).content.decode()
+    assert returning.cookies[settings.CSRF_COOKIE_NAME].value == secret
+    token = TOKEN.search(page).group(1)
+    answer = returning.post(reverse("set_language"), {"language": "en", "next": "/", "csrfmiddlewaretoken": token})
+    assert answer.status_code == 302
+
+
+def test_the_language_of_accept_language_has_its_own_copy(db):
+    Client().get(reverse("landing"))
+    page = Client(HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8").get(reverse("landing")).content.decode()
+    assert '<html lang="en">' in page
+
+
+def test_a_head_request_is_rendered_not_served_from_the_copy(db, django_assert_num_queries):
+    Client().get(reverse("landing"))
+    with django_assert_num_queries(1):  # the regions, read again
+        assert Client().head(reverse("landing")).status_code == 200
 
 
 def test_the_kept_pages_are_bounded(db, monkeypatch):
@@ -146,3 +208,13 @@ def test_the_kept_pages_are_bounded(db, monkeypatch):
     for url in ("landing", "login", "password_request"):
         Client().get(reverse(url, args=[] if url == "landing" else ["jaworzno"]))
         assert len(pagecache._pages) <= 2
+
+
+def test_copies_and_renders_are_counted_for_the_operators(db):
+    def count(answer):
+        return metrics.REGISTRY.get_sample_value("ebok_visitor_pages_total", {"answer": answer}) or 0
+
+    copies, renders = count("copy"), count("rendered")
+    Client().get(reverse("landing"))
+    Client().get(reverse("landing"))
+    assert (count("copy") - copies, count("rendered") - renders) == (1, 1)
