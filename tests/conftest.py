@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 
 from customers.models import Customer, MeteringPoint, Region
@@ -32,11 +33,14 @@ def default_language():
 
 
 @pytest.fixture(autouse=True)
-def fresh_visitor_pages():
-    """The pages kept for visitors (ops.pagecache) live in the process: each test's data makes its own."""
+def fresh_kept_pages():
+    """The pages kept for visitors (ops.pagecache) and the fragments kept by {% cache %} (the footer) live in
+    the process: each test's data and settings make their own."""
     pagecache.forget()
+    cache.clear()
     yield
     pagecache.forget()
+    cache.clear()
 
 
 @pytest.fixture
