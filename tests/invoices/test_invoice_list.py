@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests.conftest import log_in
 from tests.invoices.conftest import make_invoice, make_payment, overpaid_beside_overdue
@@ -83,6 +84,19 @@ def test_it_paginates_and_keeps_the_filter(owner_client, owner):
     second = owner_client.get(URL, {"rok": "2026", "strona": "2"})
     assert numbers(second) == [f"FV/{month:04d}" for month in range(5, 0, -1)]
     assert numbers(owner_client.get(URL, {"strona": "abc"})) == numbers(first)
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+@pytest.mark.parametrize("query", [{}, {"rok": "2025"}, {"stan": "oplacone"}, {"rok": "1999", "stan": "<b>"}])
+def test_the_filters_selects_are_written_as_djangos_widgets_write_them(owner_client, owner, query, language):
+    make_invoice(owner, "FV/2025/10/0001", issue_date=datetime.date(2025, 11, 3))
+    make_invoice(owner)
+    response = owner_client.get(URL, query, headers={"accept-language": language})
+    body = response.content.decode()
+    form = response.context["form"]
+    with translation.override(language):
+        for name in ("rok", "stan"):
+            assert f'<div class="filters__field">{form[name].label_tag()} {form[name]}</div>' in body
 
 
 @pytest.mark.parametrize("count", [3, 60])
