@@ -116,3 +116,13 @@ def test_what_is_left_counts_the_overpayment_applied(owner_client, owner):
     assert "Do zapłaty: <strong>58\xa0922,91\xa0zł</strong> (w tym po terminie 58\xa0922,91\xa0zł)</p>" in body
     assert "pozostało 58\xa0922,91\xa0zł</small><br><small>zaliczono nadpłatę 1\xa0665,96\xa0zł</small>" in body
     assert "nadpłata:" not in body  # nothing left over once it is applied
+
+
+def test_each_row_links_to_its_invoices_page(owner_client, owner):
+    invoices = [make_invoice(owner, f"FV/{n}", issue_date=datetime.date(2026, 1, n)) for n in range(1, 4)]
+    body = owner_client.get(URL).content.decode()
+    for invoice in invoices:
+        assert (
+            f'<th scope="row"><a href="{reverse("invoices:detail", args=[invoice.public_id])}">{invoice.number}</a>'
+            in body
+        )
