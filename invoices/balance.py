@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from django.db import router
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext
@@ -267,17 +268,59 @@ class Balance:
         return self.to_pay - self.overpaid
 
 
+class CustomerRows:
+    """``customer.<related>.order_by(*order).values_list(*fields)``, its SQL built once per database.
+
+    Building and compiling a query cost twice what running it costs (~0.7 ms against ~0.4 ms on
+    PostgreSQL, for a customer's dozen rows), and every Pulpit and Faktury runs the Ledger's two. The SQL
+    is Django's own, compiled for a placeholder customer; each call runs it for the customer on the
+    database the router picks for that read (the replica or the primary, as the related manager would),
+    through the connection's cursor (so counted and wrapped like any query), and converts the rows with
+    the converters Django's values_list applies.
+    """
+
+    def __init__(self, related, order, fields):
+        self.related, self.order, self.fields = related, order, fields
+        self.compiled = {}  # database alias -> (query, SQL, selected columns)
+
+    def __call__(self, customer):
+        model = customer._meta.get_field(self.related).related_model
+        alias = router.db_for_read(model, instance=customer)  # what customer.<related> would read from
+        if alias not in self.compiled:
+            self.compiled[alias] = self._compile(customer, alias)
+        query, sql, columns = self.compiled[alias]
+        compiler = query.get_compiler(using=alias)  # on this thread's connection, for the converters
+        with compiler.connection.cursor() as cursor:
+            cursor.execute(sql, (customer.pk,))
+            rows = cursor.fetchall()
+        if converters := compiler.get_converters(columns):
+            rows = compiler.apply_converters(rows, converters)
+        return [tuple(row) for row in rows]
+
+    def _compile(self, customer, alias):
+        placeholder = 0  # the only parameter: the customer's key
+        queryset = getattr(customer.__class__(pk=placeholder), self.related).using(alias)
+        query = queryset.order_by(*self.order).values_list(*self.fields).query
+        compiler = query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        if tuple(params) != (placeholder,):
+            raise ValueError(f"customer.{self.related}'s query has parameters besides the customer: {params}")
+        return query, sql, [column for column, _, _ in compiler.select[: compiler.col_count]]
+
+
+INVOICE_ROWS = CustomerRows("invoices", ("-issue_date", "-number"), Document.FIELDS)
+PAYMENT_ROWS = CustomerRows("payments", ("date", "billing_id"), PaymentRow.FIELDS)
+
+
 class Ledger:
     """All of one customer's documents and payments, with the rules of the module docstring."""
 
     def __init__(self, customer, *, today=None):
         self.customer = customer
         self.today = today or timezone.localdate()
-        rows = customer.invoices.order_by("-issue_date", "-number").values_list(*Document.FIELDS)
-        self.documents = [Document(*row) for row in rows]
+        self.documents = [Document(*row) for row in INVOICE_ROWS(customer)]
         self.by_pk = {document.pk: document for document in self.documents}
-        rows = customer.payments.order_by("date", "billing_id").values_list(*PaymentRow.FIELDS)
-        self.payments = [PaymentRow(*row) for row in rows]
+        self.payments = [PaymentRow(*row) for row in PAYMENT_ROWS(customer)]
         for payment in self.payments:
             payment.amount = _money(payment.amount)
             payment.invoice = self.by_pk.get(payment.invoice_id)
