@@ -3,6 +3,9 @@
 import datetime
 from decimal import Decimal
 
+import pytest
+from django.template import engines
+
 from invoices.balance import INVOICE_ROWS, PAYMENT_ROWS, Document, Ledger, PaymentRow, State
 from tests.invoices.conftest import OWNER_ACCOUNT, TODAY, make_invoice, make_payment, overpaid_beside_overdue
 
@@ -237,3 +240,17 @@ def test_the_ledgers_queries_are_counted_like_any_other(owner, django_assert_num
     make_invoice(owner)
     with django_assert_num_queries(2):
         Ledger(owner)
+
+
+def test_a_document_answers_its_attributes_as_keys_for_the_templates(owner):
+    invoice = make_invoice(owner, "FV/1")
+    document = ledger(owner).by_pk[invoice.pk]
+    assert (document["number"], document["state"], document["group"]["outstanding"]) == (
+        "FV/1",
+        document.state,
+        document.group.outstanding,
+    )
+    with pytest.raises(KeyError):
+        document["nothing"]
+    template = engines["django"].from_string("[{{ document.nothing }}|{{ document.group.nothing }}]")
+    assert template.render({"document": document}) == "[|]"
