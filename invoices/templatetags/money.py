@@ -13,7 +13,7 @@ from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from consumption.formats import MINUS, NBSP, format_date
+from consumption.formats import MINUS, NBSP
 from invoices.validators import format_nrb
 
 register = template.Library()
@@ -55,7 +55,7 @@ def dmy(value):
     list prints four dates a row."""
     if value is None or value == "":
         return ""
-    return format_date(value)
+    return f"{value.day:02}.{value.month:02}.{value.year:04}"  # half of strftime's cost
 
 
 @register.filter
