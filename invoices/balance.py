@@ -21,9 +21,13 @@ Everything is computed from two queries whatever the number of invoices (the row
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
+from django.db import router
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -48,8 +52,20 @@ class State:
     }
 
 
+class Lookups:
+    """Attributes answered as keys too, for the lists' templates: Django's template engine tries
+    ``object[name]`` before ``object.name``, and the TypeError a dataclass raises there, caught, was a fifth
+    of the invoice list's rows. A missing name is a KeyError, so the template still prints nothing."""
+
+    def __getitem__(self, name):
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+
 @dataclass
-class Document:
+class Document(Lookups):
     """One invoice or correction as the lists need it (no lines, no XML)."""
 
     pk: int
@@ -85,7 +101,7 @@ class Document:
     def is_correction(self):
         return self.kind == "KOR"
 
-    @property
+    @cached_property
     def state(self):
         return State.CORRECTION if self.is_correction else self.group.state
 
@@ -109,8 +125,12 @@ class PaymentRow:
 
 
 @dataclass(eq=False)
-class Group:
-    """An invoice with its corrections, the payments that settle them and the credits applied to them."""
+class Group(Lookups):
+    """An invoice with its corrections, the payments that settle them and the credits applied to them.
+
+    What it has been credited and has passed on, what is outstanding and its state are computed once, when
+    first read: the Ledger reads none of them while it builds the groups (only ``own_outstanding``), and a
+    list page reads each several times a row."""
 
     invoice: Document
     today: datetime.date
@@ -126,15 +146,15 @@ class Group:
         """What the group owes after its own payments, before any credit: below zero it has a surplus."""
         return self.owed - self.paid
 
-    @property
+    @cached_property
     def credited(self):
         return sum((application.amount for application in self.received), ZERO)
 
-    @property
+    @cached_property
     def passed_on(self):
         return sum((application.amount for application in self.given), ZERO)
 
-    @property
+    @cached_property
     def outstanding(self):
         """What is left to pay once credits are applied (above zero), or the surplus not yet applied."""
         return self.own_outstanding - self.credited + self.passed_on
@@ -161,7 +181,7 @@ class Group:
     def state_label(self):
         return State.LABELS[self.state]
 
-    @property
+    @cached_property
     def state(self):
         if self.outstanding <= 0:
             return State.PAID
@@ -260,17 +280,59 @@ class Balance:
         return self.to_pay - self.overpaid
 
 
+class CustomerRows:
+    """``customer.<related>.order_by(*order).values_list(*fields)``, its SQL built once per database.
+
+    Building and compiling a query cost twice what running it costs (~0.7 ms against ~0.4 ms on
+    PostgreSQL, for a customer's dozen rows), and every Pulpit and Faktury runs the Ledger's two. The SQL
+    is Django's own, compiled for a placeholder customer; each call runs it for the customer on the
+    database the router picks for that read (the replica or the primary, as the related manager would),
+    through the connection's cursor (so counted and wrapped like any query), and converts the rows with
+    the converters Django's values_list applies.
+    """
+
+    def __init__(self, related, order, fields):
+        self.related, self.order, self.fields = related, order, fields
+        self.compiled = {}  # database alias -> (query, SQL, selected columns)
+
+    def __call__(self, customer):
+        model = customer._meta.get_field(self.related).related_model
+        alias = router.db_for_read(model, instance=customer)  # what customer.<related> would read from
+        if alias not in self.compiled:
+            self.compiled[alias] = self._compile(customer, alias)
+        query, sql, columns = self.compiled[alias]
+        compiler = query.get_compiler(using=alias)  # on this thread's connection, for the converters
+        with compiler.connection.cursor() as cursor:
+            cursor.execute(sql, (customer.pk,))
+            rows = cursor.fetchall()
+        if converters := compiler.get_converters(columns):
+            rows = compiler.apply_converters(rows, converters)
+        return [tuple(row) for row in rows]
+
+    def _compile(self, customer, alias):
+        placeholder = 0  # the only parameter: the customer's key
+        queryset = getattr(customer.__class__(pk=placeholder), self.related).using(alias)
+        query = queryset.order_by(*self.order).values_list(*self.fields).query
+        compiler = query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        if tuple(params) != (placeholder,):
+            raise ValueError(f"customer.{self.related}'s query has parameters besides the customer: {params}")
+        return query, sql, [column for column, _, _ in compiler.select[: compiler.col_count]]
+
+
+INVOICE_ROWS = CustomerRows("invoices", ("-issue_date", "-number"), Document.FIELDS)
+PAYMENT_ROWS = CustomerRows("payments", ("date", "billing_id"), PaymentRow.FIELDS)
+
+
 class Ledger:
     """All of one customer's documents and payments, with the rules of the module docstring."""
 
     def __init__(self, customer, *, today=None):
         self.customer = customer
         self.today = today or timezone.localdate()
-        rows = customer.invoices.order_by("-issue_date", "-number").values_list(*Document.FIELDS)
-        self.documents = [Document(*row) for row in rows]
+        self.documents = [Document(*row) for row in INVOICE_ROWS(customer)]
         self.by_pk = {document.pk: document for document in self.documents}
-        rows = customer.payments.order_by("date", "billing_id").values_list(*PaymentRow.FIELDS)
-        self.payments = [PaymentRow(*row) for row in rows]
+        self.payments = [PaymentRow(*row) for row in PAYMENT_ROWS(customer)]
         for payment in self.payments:
             payment.amount = _money(payment.amount)
             payment.invoice = self.by_pk.get(payment.invoice_id)
@@ -358,7 +420,21 @@ def _money(value):
     return (value or ZERO).quantize(CENT)
 
 
+def invoice_url_prefix():
+    """The address of an invoice's page before its public_id: the lists write ``prefix``, the public_id and
+    "/" rather than ``{% url 'invoices:detail' %}`` on every row (the same address; reverse() costs ~30 µs)."""
+    marker = str(uuid.UUID(int=0))
+    prefix, found, rest = reverse("invoices:detail", args=[marker]).rpartition(marker)
+    if not found or rest != "/":
+        raise ValueError(f"invoices:detail no longer ends in <public_id>/: {prefix}{found}{rest}")
+    return prefix
+
+
 def dashboard_context(customer, *, latest=5):
     """What Pulpit shows of invoices: the balance, the account to pay to, the newest invoices."""
     ledger = Ledger(customer)
-    return {"balance": ledger.balance(), "latest_invoices": ledger.documents[:latest]}
+    return {
+        "balance": ledger.balance(),
+        "latest_invoices": ledger.documents[:latest],
+        "invoice_url_prefix": invoice_url_prefix(),
+    }

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from accounts.decorators import customer_required
 from accounts.limits import STATEMENTS_PER_CUSTOMER
 from accounts.throttle import over_limit
-from invoices.balance import Ledger
+from invoices.balance import Ledger, invoice_url_prefix
 from invoices.documents import invoice_context
 from invoices.forms import InvoiceFilterForm, PeriodForm
 from invoices.models import Invoice
@@ -62,7 +62,13 @@ def invoice_list(request):
     page = Paginator(documents, PER_PAGE).get_page(request.GET.get("strona"))
     query = request.GET.copy()
     query.pop("strona", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "balance": ledger.balance()}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "balance": ledger.balance(),
+        "invoice_url_prefix": invoice_url_prefix(),
+    }
     return render(request, "invoices/list.html", context)
 
 

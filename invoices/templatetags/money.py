@@ -8,21 +8,44 @@ import re
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
-from consumption.formats import MINUS, NBSP, format_date
+from consumption.formats import MINUS, NBSP
 from invoices.validators import format_nrb
 
 register = template.Library()
+
+
+ZERO = Decimal("0.00")
 
 
 @register.filter
 def zl(value):
     if value is None or value == "":
         return ""
-    return f"{number_format(value, decimal_pos=2, force_grouping=True).replace('-', MINUS)}{NBSP}zł"
+    return f"{_two_places(value)}{NBSP}zł"
+
+
+def _two_places(value):
+    """What ``number_format(value, decimal_pos=2, force_grouping=True)`` prints, at a fifth of its cost for
+    an amount of whole grosze (every amount of the database and the ledger) or a whole number: Python's
+    own grouping and two places, then the active language's separators. Django truncates further places
+    rather than rounding them, and prints any zero without a sign: anything else goes through Django."""
+    if type(value) is int:
+        value = Decimal(value)
+    if type(value) is Decimal and value.is_finite() and -2 <= value.as_tuple().exponent <= 0:
+        language = get_language()
+        if get_format("NUMBER_GROUPING", language) == 3:
+            return (
+                f"{value or ZERO:,.2f}".replace(",", "\0")
+                .replace(".", get_format("DECIMAL_SEPARATOR", language))
+                .replace("\0", get_format("THOUSAND_SEPARATOR", language))
+                .replace("-", MINUS)
+            )
+    return number_format(value, decimal_pos=2, force_grouping=True).replace("-", MINUS)
 
 
 @register.filter(expects_localtime=True)
@@ -32,7 +55,7 @@ def dmy(value):
     list prints four dates a row."""
     if value is None or value == "":
         return ""
-    return format_date(value)
+    return f"{value.day:02}.{value.month:02}.{value.year:04}"  # half of strftime's cost
 
 
 @register.filter

@@ -3,7 +3,10 @@
 import datetime
 from decimal import Decimal
 
-from invoices.balance import Ledger, State
+import pytest
+from django.template import engines
+
+from invoices.balance import INVOICE_ROWS, PAYMENT_ROWS, Document, Ledger, PaymentRow, State
 from tests.invoices.conftest import OWNER_ACCOUNT, TODAY, make_invoice, make_payment, overpaid_beside_overdue
 
 
@@ -215,3 +218,39 @@ def test_the_group_that_gave_its_surplus_keeps_only_what_is_left(owner):
     assert result.applications[0].description == (
         "Nadpłata 50,00\xa0zł na fakturze FV/1 została zaliczona na fakturę FV/2 (termin 01.10.2026)."
     )
+
+
+def test_the_ledger_reads_the_rows_the_orm_reads(owner, stranger):
+    invoice = make_invoice(owner, "FV/1", gross="1234567.89", period_from=None, period_to=None)
+    make_invoice(owner, "KOR/1", gross="-0.01", corrects=invoice, issue_date=datetime.date(2026, 11, 20))
+    make_invoice(owner, "FV/2", issue_date=datetime.date(2026, 11, 20))
+    make_invoice(stranger, "FV/OBCY")
+    make_payment(owner, "10.50", invoice=invoice, title="za FV/1")
+    make_payment(owner, "0.01", date=datetime.date(2026, 1, 2))
+    make_payment(stranger, "99.00")
+    invoices = owner.invoices.order_by("-issue_date", "-number").values_list(*Document.FIELDS)
+    payments = owner.payments.order_by("date", "billing_id").values_list(*PaymentRow.FIELDS)
+    for compiled, orm in ((INVOICE_ROWS(owner), list(invoices)), (PAYMENT_ROWS(owner), list(payments))):
+        assert compiled == orm
+        assert [list(map(type, row)) for row in compiled] == [list(map(type, row)) for row in orm]
+    assert INVOICE_ROWS(stranger) == list(stranger.invoices.values_list(*Document.FIELDS))
+
+
+def test_the_ledgers_queries_are_counted_like_any_other(owner, django_assert_num_queries):
+    make_invoice(owner)
+    with django_assert_num_queries(2):
+        Ledger(owner)
+
+
+def test_a_document_answers_its_attributes_as_keys_for_the_templates(owner):
+    invoice = make_invoice(owner, "FV/1")
+    document = ledger(owner).by_pk[invoice.pk]
+    assert (document["number"], document["state"], document["group"]["outstanding"]) == (
+        "FV/1",
+        document.state,
+        document.group.outstanding,
+    )
+    with pytest.raises(KeyError):
+        document["nothing"]
+    template = engines["django"].from_string("[{{ document.nothing }}|{{ document.group.nothing }}]")
+    assert template.render({"document": document}) == "[|]"

@@ -83,3 +83,10 @@ def test_the_number_of_queries_does_not_grow(client, owner, count, django_assert
     log_in(client, owner)
     with django_assert_max_num_queries(8):  # 6, the box of open cases (cases_box), the outages on its points
         assert client.get(URL).status_code == 200
+
+
+def test_pulpit_links_each_newest_invoice_to_its_page(owner_client, owner):
+    invoices = [make_invoice(owner, f"FV/{n}", issue_date=datetime.date(2026, 1, n)) for n in range(1, 4)]
+    section = balance_panel(owner_client.get(URL).content.decode())
+    for invoice in invoices:
+        assert f'<a href="{reverse("invoices:detail", args=[invoice.public_id])}">{invoice.number}</a>' in section

@@ -15,6 +15,7 @@ DATE = engines["django"].from_string('{{ value|date:"d.m.Y" }}')
     [
         datetime.date(2026, 3, 4),
         datetime.date(1999, 12, 31),
+        datetime.date(999, 1, 2),  # the date filter pads the year to four digits
         # 23:30 UTC on 31 December is already 1 January in Warsaw: both print the local day.
         datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC),
         timezone.make_aware(datetime.datetime(2026, 6, 1, 0, 15)),

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests.conftest import log_in
 from tests.invoices.conftest import make_invoice, make_payment, overpaid_beside_overdue
@@ -85,6 +86,19 @@ def test_it_paginates_and_keeps_the_filter(owner_client, owner):
     assert numbers(owner_client.get(URL, {"strona": "abc"})) == numbers(first)
 
 
+@pytest.mark.parametrize("language", ["pl", "en"])
+@pytest.mark.parametrize("query", [{}, {"rok": "2025"}, {"stan": "oplacone"}, {"rok": "1999", "stan": "<b>"}])
+def test_the_filters_selects_are_written_as_djangos_widgets_write_them(owner_client, owner, query, language):
+    make_invoice(owner, "FV/2025/10/0001", issue_date=datetime.date(2025, 11, 3))
+    make_invoice(owner)
+    response = owner_client.get(URL, query, headers={"accept-language": language})
+    body = response.content.decode()
+    form = response.context["form"]
+    with translation.override(language):
+        for name in ("rok", "stan"):
+            assert f'<div class="filters__field">{form[name].label_tag()} {form[name]}</div>' in body
+
+
 @pytest.mark.parametrize("count", [3, 60])
 def test_the_number_of_queries_does_not_grow_with_invoices(client, owner, count, django_assert_max_num_queries):
     for n in range(count):
@@ -102,3 +116,13 @@ def test_what_is_left_counts_the_overpayment_applied(owner_client, owner):
     assert "Do zapłaty: <strong>58\xa0922,91\xa0zł</strong> (w tym po terminie 58\xa0922,91\xa0zł)</p>" in body
     assert "pozostało 58\xa0922,91\xa0zł</small><br><small>zaliczono nadpłatę 1\xa0665,96\xa0zł</small>" in body
     assert "nadpłata:" not in body  # nothing left over once it is applied
+
+
+def test_each_row_links_to_its_invoices_page(owner_client, owner):
+    invoices = [make_invoice(owner, f"FV/{n}", issue_date=datetime.date(2026, 1, n)) for n in range(1, 4)]
+    body = owner_client.get(URL).content.decode()
+    for invoice in invoices:
+        assert (
+            f'<th scope="row"><a href="{reverse("invoices:detail", args=[invoice.public_id])}">{invoice.number}</a>'
+            in body
+        )
