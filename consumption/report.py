@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from consumption.formats import format_date, format_gj
+from consumption.formats import format_change, format_date, format_gj
 from consumption.models import ConsumptionReading
 
 MONTHS = [
@@ -120,6 +120,23 @@ class YearComparison:
         if not common:
             return None
         return percent_change(sum(row.current for row in common), sum(row.previous for row in common))
+
+    def table(self):
+        """The months as the page's table prints them: (month, name, previous, current, change), formatted here
+        once rather than by a filter per cell. A month without data is None (the page says "brak danych")."""
+        rows = []
+        for row in self.months:
+            name = str(row.name)
+            rows.append(
+                (
+                    row.month,
+                    name[:1].upper() + name[1:],
+                    None if row.previous is None else format_gj(row.previous),
+                    None if row.current is None else format_gj(row.current),
+                    format_change(row.change) or "—",
+                )
+            )
+        return rows
 
     @property
     def has_data(self):
