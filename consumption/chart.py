@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from consumption.formats import format_gj
+from consumption.formats import active_separators, format_gj
 
 WIDTH = 480
 HEIGHT = 280
@@ -38,10 +38,6 @@ class Bar:
     width: float
     height: float
     label: str
-
-    @property
-    def value_text(self):
-        return format_gj(self.value)
 
 
 def nice_scale(value):
@@ -93,11 +89,12 @@ def month_chart(comparison):
             )
     step_value = top / steps
     places = max(0, -step_value.normalize().as_tuple().exponent)
+    separators = active_separators()
     grid = [
         {
             "y": round(baseline - height_of(step_value * n), 2),
             "label_y": round(baseline - height_of(step_value * n) + 5, 2),
-            "label": format_gj(step_value * n, places),
+            "label": format_gj(step_value * n, places, separators=separators),
         }
         for n in range(steps + 1)
     ]
@@ -115,7 +112,7 @@ def month_chart(comparison):
         "comparison": comparison,
     }
     chart["grid_svg"] = _grid_svg(chart)
-    chart["bars_svg"] = _bars_svg(chart)
+    chart["bars_svg"] = _bars_svg(chart, separators)
     chart["months_svg"] = _months_svg(chart)
     return chart
 
@@ -142,7 +139,7 @@ def _grid_svg(chart):
     )
 
 
-def _bars_svg(chart):
+def _bars_svg(chart, separators):
     year = chart["comparison"].year
     parts = []
     for bar in chart["bars"]:
@@ -155,7 +152,8 @@ def _bars_svg(chart):
             f'<rect class="chart__bar chart__bar--{kind}" x="{_number(bar.x)}" y="{_number(bar.y)}" '
             f'width="{_number(bar.width)}" height="{_number(bar.height)}" data-year="{bar.year}" '
             f'data-month="{bar.month}" data-gj="{_number(bar.value)}"{paint}>'
-            f"<title>{escape(label[:1].upper() + label[1:])}: {escape(bar.value_text)} GJ</title></rect>{SEPARATOR}"
+            f"<title>{escape(label[:1].upper() + label[1:])}: {escape(format_gj(bar.value, separators=separators))} GJ"
+            f"</title></rect>{SEPARATOR}"
         )
     return mark_safe("".join(parts))  # noqa: S308 - numbers and escaped labels only
 
