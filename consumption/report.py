@@ -240,6 +240,19 @@ class ConsumptionReport:
             totals.by_point[shown[row["point_id"]]] = row["total"]
         return [rows[year] for year in sorted(rows, reverse=True)]
 
+    def yearly_table(self):
+        """``yearly`` as the page prints it: (year, each shown point's GJ or "—", their total), formatted here
+        once rather than by a filter per cell (a customer of many years and points has many)."""
+        separators = active_separators()
+        return [
+            (
+                totals.year,
+                ["—" if value is None else format_gj(value, separators=separators) for value in totals.by_point],
+                format_gj(totals.total, separators=separators),
+            )
+            for totals in self.yearly
+        ]
+
     @property
     def default_year(self):
         """The newest year with readings; the current one for a customer without any."""
