@@ -11,26 +11,35 @@ NBSP = "\xa0"
 MINUS = "\u2212"
 
 
-def format_gj(value, places=3):
-    """GJ with three decimals and thousands grouped by threes: 1 234,567. None stays empty."""
+def active_separators():
+    """The active language's decimal and thousands separators. Looking them up costs more than formatting a
+    number (the active language is a context-local), so a table of many numbers passes them to each call."""
+    return get_format("DECIMAL_SEPARATOR"), get_format("THOUSAND_SEPARATOR")
+
+
+def format_gj(value, places=3, *, separators=None):
+    """GJ with three decimals and thousands grouped by threes: 1 234,567. None stays empty.
+
+    ``separators``: what :func:`active_separators` returned, when the caller formats many numbers at once."""
     if value is None:
         return ""
+    decimal, thousand = separators or active_separators()
     text = f"{value:,.{places}f}"
     # Thousands separators after the decimal point are impossible, so two replaces through a placeholder.
     return (
         text.replace(",", "\0")
-        .replace(".", get_format("DECIMAL_SEPARATOR"))
-        .replace("\0", get_format("THOUSAND_SEPARATOR"))
+        .replace(".", decimal)
+        .replace("\0", thousand)
         .replace("-", MINUS)  # one minus sign everywhere, as money (invoices.templatetags.money) prints it
     )
 
 
-def format_change(value):
+def format_change(value, *, separators=None):
     """A percentage change with its sign: +4,4 %, −12,0 %, 0,0 %. None stays empty."""
     if value is None:
         return ""
     sign = "+" if value > 0 else MINUS if value < 0 else ""
-    return f"{sign}{format_gj(abs(value), 1)}{NBSP}%"
+    return f"{sign}{format_gj(abs(value), 1, separators=separators)}{NBSP}%"
 
 
 def format_date(value):

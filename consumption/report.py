@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from consumption.formats import format_date, format_gj
+from consumption.formats import active_separators, format_change, format_date, format_gj
 from consumption.models import ConsumptionReading
 
 MONTHS = [
@@ -121,6 +121,23 @@ class YearComparison:
             return None
         return percent_change(sum(row.current for row in common), sum(row.previous for row in common))
 
+    def table(self):
+        """The months as the page's table prints them: (month, name, previous, current, change), formatted here
+        once rather than by a filter per cell. A month without data is None (the page says "brak danych")."""
+        rows, separators = [], active_separators()
+        for row in self.months:
+            name = str(row.name)
+            rows.append(
+                (
+                    row.month,
+                    name[:1].upper() + name[1:],
+                    None if row.previous is None else format_gj(row.previous, separators=separators),
+                    None if row.current is None else format_gj(row.current, separators=separators),
+                    format_change(row.change, separators=separators) or "—",
+                )
+            )
+        return rows
+
     @property
     def has_data(self):
         return any(row.current is not None or row.previous is not None for row in self.months)
@@ -160,14 +177,15 @@ class PointYear:
         """The periods as the page prints them: (from, to, kind, is estimate, meter, consumption), formatted
         here once rather than by a filter per cell (the page of a 10-point customer has hundreds of cells)."""
         kinds = {kind: str(label) for kind, label in ConsumptionReading.Kind.choices}
+        separators = active_separators()
         return [
             (
                 format_date(reading.period_from),
                 format_date(reading.period_to),
                 kinds[reading.kind],
                 reading.is_estimate,
-                format_gj(reading.meter_reading_gj) or "—",
-                format_gj(reading.consumption_gj),
+                format_gj(reading.meter_reading_gj, separators=separators) or "—",
+                format_gj(reading.consumption_gj, separators=separators),
             )
             for reading in self.readings
         ]
@@ -221,6 +239,19 @@ class ConsumptionReport:
             totals = rows.setdefault(row["year"], YearTotals(row["year"], [None] * len(self.points)))
             totals.by_point[shown[row["point_id"]]] = row["total"]
         return [rows[year] for year in sorted(rows, reverse=True)]
+
+    def yearly_table(self):
+        """``yearly`` as the page prints it: (year, each shown point's GJ or "—", their total), formatted here
+        once rather than by a filter per cell (a customer of many years and points has many)."""
+        separators = active_separators()
+        return [
+            (
+                totals.year,
+                ["—" if value is None else format_gj(value, separators=separators) for value in totals.by_point],
+                format_gj(totals.total, separators=separators),
+            )
+            for totals in self.yearly
+        ]
 
     @property
     def default_year(self):

@@ -4,6 +4,7 @@ the arrow points one way, from outages to customers, accounts and consumption.""
 import datetime
 
 from django import template
+from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -55,18 +56,31 @@ def outage_marks(report):
         return {"rows": {}, "outages": {}}
     start = min(reading.period_from for reading in periods)
     end = max(reading.period_to for reading in periods) + datetime.timedelta(days=1)
-    links = (
-        Outage.points.through.objects.filter(meteringpoint_id__in=list(readings), outage__published_at__isnull=False)
-        .filter(outage__cancelled_at__isnull=True)
-        .filter(outage__starts_at__lt=timezone.make_aware(datetime.datetime.combine(end, datetime.time.min)))
-        .exclude(outage__ended_at__lt=timezone.make_aware(datetime.datetime.combine(start, datetime.time.min)))
-        .select_related("outage")
-        .order_by("outage__starts_at", "outage_id")
+    # The published, not cancelled outages on the points that began before the periods' end and had not ended
+    # before their start, each with `marked_point_id` (an outage on two points comes twice). Written out: the
+    # ORM took ~2 ms to build this join on every page (nearly all without any outage), the database ~0.5 ms
+    # to answer it (ebok_load). Portable SQL, placeholders for every value, the tables' names from the models.
+    sql = """
+        SELECT outage.*, link.meteringpoint_id AS marked_point_id
+        FROM {outage} outage INNER JOIN {link} link ON link.outage_id = outage.id
+        WHERE link.meteringpoint_id IN ({points})
+          AND outage.published_at IS NOT NULL AND outage.cancelled_at IS NULL
+          AND outage.starts_at < %s AND (outage.ended_at IS NULL OR outage.ended_at >= %s)
+        ORDER BY outage.starts_at, outage.id
+    """.format(  # noqa: S608 - only the tables' names and placeholders are formatted in
+        outage=Outage._meta.db_table,
+        link=Outage.points.through._meta.db_table,
+        points=", ".join(["%s"] * len(readings)),
     )
+    moments = [
+        connection.ops.adapt_datetimefield_value(
+            timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        )
+        for day in (end, start)
+    ]
     spans = {}
-    for link in links:
-        outage = link.outage
-        spans.setdefault(link.meteringpoint_id, []).append(
+    for outage in Outage.objects.raw(sql, [*readings, *moments]):
+        spans.setdefault(outage.marked_point_id, []).append(
             (outage, _local_date(outage.starts_at), _local_date(outage.end_for_periods()))
         )
     marks, listed = {}, {}

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import lxml.html
@@ -5,9 +6,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.models import MeteringPoint
+from outages.models import Outage
+from outages.services import outage_publish
 from tests.consumption.conftest import add_month_readings, add_reading
+from tests.outages.conftest import make_outage
 
 URL = reverse("consumption:index")
 
@@ -219,3 +224,31 @@ def test_its_queries_are_pinned(owner_client, owner, django_assert_max_num_queri
         page(owner_client)
     with django_assert_max_num_queries(8):
         page(owner_client, rok="2023", punkt=points[3].identifier)
+
+
+def test_only_published_outages_touching_the_periods_mark_them(owner_client, owner, point):
+    """The window of the outage marks' query, at its edges: an outage ending at the first period's first
+    minute marks it, one beginning right after the last period does not, nor a cancelled or an earlier one."""
+
+    def outage(title, starts, ends):
+        made = make_outage(owner.region, [point], title=title, expected_end=None,
+                           starts_at=timezone.make_aware(starts), ended_at=timezone.make_aware(ends))  # fmt: skip
+        outage_publish(outage=made)
+        return made
+
+    add_month_readings(point, 2026, {1: "50", 2: "45", 3: "40"})
+    outage("Koniec o północy", datetime.datetime(2025, 12, 31, 22), datetime.datetime(2026, 1, 1))
+    outage("Wcześniejsza", datetime.datetime(2025, 12, 1), datetime.datetime(2025, 12, 31, 23, 59))
+    outage("Ostatnia noc marca", datetime.datetime(2026, 3, 31, 23, 30), datetime.datetime(2026, 4, 1, 2))
+    outage("Od kwietnia", datetime.datetime(2026, 4, 1), datetime.datetime(2026, 4, 2))
+    cancelled = outage("Odwołana", datetime.datetime(2026, 2, 10), datetime.datetime(2026, 2, 11))
+    Outage.objects.filter(pk=cancelled.pk).update(cancelled_at=timezone.now())
+
+    _, doc = page(owner_client, rok="2026")
+    marked = [
+        bool(row.xpath(".//span[contains(@class, 'kind--outage')]"))
+        for row in doc.xpath("//table[@class='periods']/tbody/tr")
+    ]
+    assert marked == [True, False, True]  # March, February, January
+    listed = [item.text_content() for item in doc.xpath("//div[contains(@class, 'outage-periods')]//li")]
+    assert [text.split(": ")[1].split(" (")[0] for text in listed] == ["Ostatnia noc marca", "Koniec o północy"]
