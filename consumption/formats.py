@@ -6,15 +6,18 @@ and Django's general formatter was a sixth of its rendering time.
 """
 
 from django.utils.formats import get_format
+from django.utils.translation import get_language
 
 NBSP = "\xa0"
 MINUS = "\u2212"
 
 
-def active_separators():
-    """The active language's decimal and thousands separators. Looking them up costs more than formatting a
-    number (the active language is a context-local), so a table of many numbers passes them to each call."""
-    return get_format("DECIMAL_SEPARATOR"), get_format("THOUSAND_SEPARATOR")
+def active_separators(language=None):
+    """The decimal and thousands separators of `language` (default: the active one). Finding the active language
+    costs more than formatting a number (it is a context-local), so it is asked once here, and a table of many
+    numbers passes the separators to each call."""
+    language = language or get_language()
+    return get_format("DECIMAL_SEPARATOR", language), get_format("THOUSAND_SEPARATOR", language)
 
 
 def format_gj(value, places=3, *, separators=None):
@@ -43,5 +46,6 @@ def format_change(value, *, separators=None):
 
 
 def format_date(value):
-    """DD.MM.RRRR, exactly what the date filter prints with "d.m.Y"."""
-    return f"{value:%d.%m.%Y}"
+    """DD.MM.RRRR, exactly what the date filter prints with "d.m.Y" (the year padded to four digits), from the
+    date's fields: half of strftime's cost, and the invoice list prints four dates a row."""
+    return f"{value.day:02}.{value.month:02}.{value.year:04}"

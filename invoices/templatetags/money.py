@@ -13,7 +13,7 @@ from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from consumption.formats import MINUS, NBSP
+from consumption.formats import MINUS, NBSP, active_separators, format_date, format_gj
 from invoices.validators import format_nrb
 
 register = template.Library()
@@ -31,20 +31,16 @@ def zl(value):
 
 def _two_places(value):
     """What ``number_format(value, decimal_pos=2, force_grouping=True)`` prints, at a fifth of its cost for
-    an amount of whole grosze (every amount of the database and the ledger) or a whole number: Python's
-    own grouping and two places, then the active language's separators. Django truncates further places
-    rather than rounding them, and prints any zero without a sign: anything else goes through Django."""
+    an amount of whole grosze (every amount of the database and the ledger) or a whole number: the
+    consumption pages' formatter (grouping by threes, the language's separators, one minus sign). Django
+    truncates further places rather than rounding them, and prints any zero without a sign: anything else
+    goes through Django."""
     if type(value) is int:
         value = Decimal(value)
-    if type(value) is Decimal and value.is_finite() and -2 <= value.as_tuple().exponent <= 0:
-        language = get_language()
-        if get_format("NUMBER_GROUPING", language) == 3:
-            return (
-                f"{value or ZERO:,.2f}".replace(",", "\0")
-                .replace(".", get_format("DECIMAL_SEPARATOR", language))
-                .replace("\0", get_format("THOUSAND_SEPARATOR", language))
-                .replace("-", MINUS)
-            )
+    whole_grosze = type(value) is Decimal and value.is_finite() and -2 <= value.as_tuple().exponent <= 0
+    language = get_language()  # once: finding it costs more than the formatting
+    if whole_grosze and get_format("NUMBER_GROUPING", language) == 3:
+        return format_gj(value or ZERO, 2, separators=active_separators(language))
     return number_format(value, decimal_pos=2, force_grouping=True).replace("-", MINUS)
 
 
@@ -55,7 +51,7 @@ def dmy(value):
     list prints four dates a row."""
     if value is None or value == "":
         return ""
-    return f"{value.day:02}.{value.month:02}.{value.year:04}"  # half of strftime's cost
+    return format_date(value)
 
 
 @register.filter
